@@ -1,0 +1,30 @@
+"""Backpropagation through time over every update of a segment (the exact gradient of one segment)."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, Sequence
+
+from ...registry import register
+from ...spec import BuildContext, Spec
+from .base import GradientEstimator
+
+if TYPE_CHECKING:  # only for annotations; importing models here would be circular
+    from ...models.cores.base import Update
+
+__all__ = ["BPTTSpec", "BPTTGradient"]
+
+
+class BPTTGradient(GradientEstimator):
+    """Every update carries gradient; memory grows with the number of updates."""
+
+    def first_grad(self, schedule: Sequence[Update]) -> int:
+        return 0
+
+
+@register("gradient")
+class BPTTSpec(Spec):
+    """Full backpropagation through the segment's unroll."""
+
+    kind: Literal["bptt"] = "bptt"
+
+    def build(self, ctx: BuildContext) -> BPTTGradient:
+        return BPTTGradient()

@@ -1,0 +1,35 @@
+"""Full backpropagation through the last cycle (TRM, Jolicoeur-Martineau 2025, arXiv 2510.04871).
+
+Earlier cycles run under ``no_grad``; the last cycle's updates (TRM: its n latent updates and the answer
+update) all carry gradient. TRM reports 87.4% vs 56.5% with the one-step gradient on Sudoku-Extreme.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal, Sequence
+
+from ...registry import register
+from ...spec import BuildContext, Spec
+from .base import GradientEstimator
+
+if TYPE_CHECKING:  # only for annotations; importing models here would be circular
+    from ...models.cores.base import Update
+
+__all__ = ["LastCycleSpec", "LastCycleGradient"]
+
+
+class LastCycleGradient(GradientEstimator):
+    """Gradient through every update of the final cycle."""
+
+    def first_grad(self, schedule: Sequence[Update]) -> int:
+        last = schedule[-1].cycle
+        return next(i for i, u in enumerate(schedule) if u.cycle == last)
+
+
+@register("gradient")
+class LastCycleSpec(Spec):
+    """TRM's gradient: backprop through the whole last cycle."""
+
+    kind: Literal["last_cycle"] = "last_cycle"
+
+    def build(self, ctx: BuildContext) -> LastCycleGradient:
+        return LastCycleGradient()

@@ -1,0 +1,6 @@
+"""Halting policies: how many segments a sequence runs, and the halting terms of the loss."""
+from .base import HaltDecision, HaltingPolicy
+from .fixed import FixedHalting, FixedSpec
+from .q_act import QActHalting, QActSpec
+
+__all__ = ["HaltDecision", "HaltingPolicy", "FixedHalting", "FixedSpec", "QActHalting", "QActSpec"]

@@ -1,0 +1,35 @@
+"""Fixed number of segments: every sequence runs ``max_steps`` segments; no halting head, no halting loss.
+
+The "no ACT" baseline of the HRM and TRM ablations (deep supervision with a fixed refinement count).
+"""
+from __future__ import annotations
+
+from typing import Callable, Literal
+
+import torch
+from pydantic import Field, PositiveInt
+
+from ...registry import register
+from ...spec import BuildContext, Spec
+from .base import HaltDecision, HaltingPolicy, Outputs
+
+__all__ = ["FixedSpec", "FixedHalting"]
+
+
+class FixedHalting(HaltingPolicy):
+    """Halts exactly when ``steps`` reaches the maximum, in training and at inference."""
+
+    def decide(self, steps: torch.Tensor, outputs: Outputs, state: dict[str, torch.Tensor], *, training: bool,
+               early_exit: bool, max_steps: int, requery: Callable[[], Outputs]) -> HaltDecision:
+        return HaltDecision(steps >= max_steps, state, {})
+
+
+@register("halting")
+class FixedSpec(Spec):
+    """Always run max_steps segments."""
+
+    kind: Literal["fixed"] = "fixed"
+    max_steps: PositiveInt = Field(16, description="segments per sequence (M_max in the HRM paper)")
+
+    def build(self, ctx: BuildContext) -> FixedHalting:
+        return FixedHalting(self.max_steps)

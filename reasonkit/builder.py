@@ -1,0 +1,55 @@
+"""``build`` and ``get_spec``: from a preset name, a spec, a dict or a JSON file to a validated spec or model."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping, Union
+
+from .models.reasoner import Reasoner
+from .models.spec import ReasonerSpec
+from .presets import preset_factory, preset_names
+from .spec import apply_overrides
+
+__all__ = ["build", "get_spec", "list_presets", "SpecSource"]
+
+SpecSource = Union[str, os.PathLike, Mapping[str, Any], ReasonerSpec]
+
+
+def _load(source: SpecSource) -> dict[str, Any]:
+    if isinstance(source, ReasonerSpec):
+        return json.loads(source.model_dump_json())
+    if isinstance(source, Mapping):
+        return dict(source)
+    text = os.fspath(source)
+    if text.endswith(".json") or os.sep in text or Path(text).is_file():
+        path = Path(text)
+        if not path.is_file():
+            raise FileNotFoundError(f"spec file {path} does not exist")
+        try:
+            data = json.loads(path.read_text())
+        except json.JSONDecodeError as err:
+            raise ValueError(f"spec file {path} is not valid JSON: {err}") from err
+        if not isinstance(data, dict):
+            raise ValueError(f"spec file {path} must hold a JSON object, got {type(data).__name__}")
+        return data
+    return json.loads(preset_factory(text)().model_dump_json())
+
+
+def get_spec(source: SpecSource, **overrides: Any) -> ReasonerSpec:
+    """The validated spec for a preset name, a spec, a dict or a path to a JSON spec, with overrides applied.
+
+    Override keys are top-level field names (``seq_len=900``) or dotted paths (``**{"halting.max_steps": 8}``);
+    a sub-spec can be replaced whole by a dict or a kind name (``halting="fixed"``).
+    """
+    return ReasonerSpec.model_validate(apply_overrides(_load(source), overrides))
+
+
+def build(source: SpecSource, **overrides: Any) -> Reasoner:
+    """Build a model from a preset name, a spec, a dict or a JSON file, with overrides (see :func:`get_spec`)."""
+    return get_spec(source, **overrides).build()
+
+
+def list_presets(pattern: str = "*") -> list[str]:
+    """Preset names matching a shell-style pattern, e.g. ``list_presets("hrm-*")``."""
+    return preset_names(pattern)

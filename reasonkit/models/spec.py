@@ -1,0 +1,61 @@
+"""The root spec of a recurrent reasoner: task dimensions, embedding, core, gradient estimator, halting policy."""
+from __future__ import annotations
+
+from typing import Literal
+
+import torch
+from pydantic import Field, PositiveInt, model_validator
+
+from ..spec import BuildContext, Kind, Spec
+from .embedding import EmbeddingSpec, InputEmbedding
+
+__all__ = ["ReasonerSpec", "DTYPES"]
+
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}
+
+
+class ReasonerSpec(Spec):
+    """Everything needed to build a :class:`~reasonkit.models.Reasoner`; JSON round-trippable."""
+
+    vocab_size: PositiveInt = Field(description="token vocabulary, pad included (11 for Sudoku, 6 Maze, 12 ARC)")
+    seq_len: PositiveInt = Field(description="tokens per example, puzzle prefix excluded (81 Sudoku, 900 Maze/ARC)")
+    num_puzzle_ids: PositiveInt = Field(1, description="rows of the puzzle-embedding table (1 for Sudoku and Maze)")
+    task: str | None = Field(None, description="task structure for cells that need one, e.g. 'sudoku' or 'grid' graphs")
+    hidden_size: PositiveInt = 512
+    forward_dtype: Literal["float32", "bfloat16", "float16"] = Field(
+        "float32", description="activation dtype; parameters stay float32 (the reference trains in bfloat16 on GPUs)")
+    embedding: EmbeddingSpec = Field(default_factory=EmbeddingSpec)
+    core: Kind("core") = Field(default_factory=lambda: {"kind": "hierarchical"})
+    gradient: Kind("gradient") = Field(default_factory=lambda: {"kind": "one_step"})
+    halting: Kind("halting") = Field(default_factory=lambda: {"kind": "q_act"})
+    loss: Literal["stablemax", "softmax"] = Field("stablemax", description="LM cross-entropy: stablemax (HRM) or softmax")
+
+    def context(self) -> BuildContext:
+        """The build context the root passes to its blocks."""
+        _, prefix = self.embedding.resolved(self.hidden_size)
+        return BuildContext(
+            hidden_size=self.hidden_size, seq_len=self.seq_len + prefix, positions=self.embedding.positions,
+            rope_theta=self.embedding.rope_theta, dtype=DTYPES[self.forward_dtype], task=self.task,
+            extra={"vocab_size": self.vocab_size, "prefix_len": prefix, "task_seq_len": self.seq_len},
+        )
+
+    @model_validator(mode="after")
+    def _check_combination(self) -> "ReasonerSpec":
+        dim, prefix = self.embedding.resolved(self.hidden_size)
+        if dim > prefix * self.hidden_size:
+            raise ValueError(f"embedding.puzzle_dim={dim} does not fit in puzzle_len={prefix} tokens of hidden_size={self.hidden_size}")
+        self.check(self.context())
+        return self
+
+    def build(self) -> "Reasoner":
+        """Build the model this spec describes (see :func:`reasonkit.build` for names, dicts and files)."""
+        from .reasoner import Reasoner
+
+        ctx = self.context()
+        puzzle_dim, prefix = self.embedding.resolved(self.hidden_size)
+        embedding = InputEmbedding(self.vocab_size, self.hidden_size, self.seq_len, self.embedding.positions,
+                                   self.num_puzzle_ids, puzzle_dim, prefix)
+        model = Reasoner(embedding, self.core.build(ctx), self.gradient.build(ctx), self.halting.build(ctx),
+                         self.hidden_size, self.vocab_size, ctx.dtype)
+        model.spec = self
+        return model
