@@ -6,6 +6,9 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Union
 
+from pydantic import ValidationError
+
+from .errors import explain
 from .models.reasoner import Reasoner
 from .models.spec import ReasonerSpec
 from .presets import preset_factory, preset_names
@@ -42,7 +45,11 @@ def get_spec(source: SpecSource, **overrides: Any) -> ReasonerSpec:
     Override keys are top-level field names (``seq_len=900``) or dotted paths (``**{"halting.max_steps": 8}``);
     a sub-spec can be replaced whole by a dict or a kind name (``halting="fixed"``).
     """
-    return ReasonerSpec.model_validate(apply_overrides(_load(source), overrides))
+    data = apply_overrides(_load(source), overrides)
+    try:
+        return ReasonerSpec.model_validate(data)
+    except ValidationError as err:
+        raise explain(err, ReasonerSpec, data) from None
 
 
 def build(source: SpecSource, **overrides: Any) -> Reasoner:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationInfo, Vali
 
 from .registry import _group, closest, lookup
 
-__all__ = ["Spec", "Kind", "BuildContext", "apply_overrides"]
+__all__ = ["Spec", "CheckError", "Kind", "KindGroup", "BuildContext", "apply_overrides"]
 
 
 class Spec(BaseModel):
@@ -33,7 +33,20 @@ class Spec(BaseModel):
         for name in type(self).model_fields:
             value = getattr(self, name)
             if isinstance(value, Spec):
-                value.check(ctx)
+                try:
+                    value.check(ctx)
+                except CheckError as err:
+                    raise CheckError(err.reason, (name, *err.path)) from None
+                except ValueError as err:
+                    raise CheckError(str(err), (name,)) from None
+
+
+class CheckError(ValueError):
+    """A combination rejected by :meth:`Spec.check`, with the dotted path of the sub-spec that rejected it."""
+
+    def __init__(self, reason: str, path: tuple[str, ...] = ()) -> None:
+        self.reason, self.path = reason, path
+        super().__init__(f"{'.'.join(path)}: {reason}" if path else reason)
 
 
 def _dispatcher(group: str):
@@ -58,9 +71,16 @@ def _dispatcher(group: str):
     return WrapValidator(validate)
 
 
+@dataclass(frozen=True)
+class KindGroup:
+    """Marker in a ``Kind(group)`` annotation naming its registry group (used to explain errors)."""
+
+    group: str
+
+
 def Kind(group: str) -> Any:
     """Annotation for a field holding any spec registered in ``group`` (dispatched on its ``kind`` key)."""
-    return Annotated[SerializeAsAny[Spec], _dispatcher(group)]
+    return Annotated[SerializeAsAny[Spec], _dispatcher(group), KindGroup(group)]
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,8 @@ class HierarchicalCore(RecurrentCore):
     """HRM's H/L schedule: for each of ``h_cycles``: ``l_cycles`` low updates, then one high update."""
 
     readout = "z_h"
+    #: How the reference HRM code names what this core holds (see reasonkit.interop).
+    REFERENCE_LEVELS = {"H_level": "high", "L_level": "low", "H_init": "z_h_init", "L_init": "z_l_init"}
 
     def __init__(self, high: nn.Module, low: nn.Module, high_injection: nn.Module, low_injection: nn.Module,
                  h_cycles: int, l_cycles: int, hidden_size: int) -> None:
