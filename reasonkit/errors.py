@@ -37,6 +37,11 @@ def explain(err: ValidationError, root: type[BaseModel], data: Any) -> SpecError
         loc = tuple(problem["loc"])
         path = ".".join(str(p) for p in loc) or "<root>"
         message = problem["msg"]
+        if problem["type"] == "value_error":  # our own messages, without pydantic's "Value error, " prefix
+            message = str(problem["ctx"]["error"])
+            if not loc:
+                lines.append(message)
+                continue
         if problem["type"] == "extra_forbidden":
             known = _fields_at(root, data, loc[:-1])
             message = f"unknown field.{closest(str(loc[-1]), known)} Known fields: {', '.join(known)}" if known else message
