@@ -1,4 +1,5 @@
 """Cells: the network applied at one recurrent update."""
+from .mlp_mixer import MlpMixerCell, MlpMixerSpec
 from .transformer import TransformerCell, TransformerCellSpec
 
-__all__ = ["TransformerCell", "TransformerCellSpec"]
+__all__ = ["TransformerCell", "TransformerCellSpec", "MlpMixerCell", "MlpMixerSpec"]

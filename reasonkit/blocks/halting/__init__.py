@@ -2,5 +2,6 @@
 from .base import HaltDecision, HaltingPolicy
 from .fixed import FixedHalting, FixedSpec
 from .q_act import QActHalting, QActSpec
+from .q_halt import QHaltHalting, QHaltSpec
 
-__all__ = ["HaltDecision", "HaltingPolicy", "FixedHalting", "FixedSpec", "QActHalting", "QActSpec"]
+__all__ = ["HaltDecision", "HaltingPolicy", "FixedHalting", "FixedSpec", "QActHalting", "QActSpec", "QHaltHalting", "QHaltSpec"]

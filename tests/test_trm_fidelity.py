@@ -1,0 +1,148 @@
+"""TRM fidelity: reasonkit's recursive core equals the reference TRM (SamsungSAILMontreal/TinyRecursiveModels).
+
+The fixtures in tests/fixtures (see its README) hold a reference TRM's weights, batches and outputs for six
+training segments (with exploration and halting), the loss and every gradient of segment 0, and three
+evaluation segments. We build the matching spec, load the reference weights, replay the same RNG order and
+compare everything in float32.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+import reasonkit
+from reasonkit.interop import load_reference_state_dict, reference_key_map
+
+safetensors = pytest.importorskip("safetensors.torch")
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ATOL = 1e-5
+IGNORE = -100
+
+
+def _spec(config: dict) -> reasonkit.ReasonerSpec:
+    mlp = config["mlp_t"]
+    cell = ({"kind": "mlp_mixer", "layers": config["L_layers"], "expansion": config["expansion"],
+             "norm_eps": config["rms_norm_eps"]} if mlp else
+            {"kind": "transformer", "layers": config["L_layers"], "num_heads": config["num_heads"],
+             "expansion": config["expansion"], "norm_eps": config["rms_norm_eps"]})
+    return reasonkit.get_spec({
+        "vocab_size": config["vocab_size"], "seq_len": config["seq_len"],
+        "num_puzzle_ids": config["num_puzzle_identifiers"], "hidden_size": config["hidden_size"],
+        "forward_dtype": config["forward_dtype"],
+        "embedding": {"positions": config["pos_encodings"], "rope_theta": config["rope_theta"],
+                      "puzzle_dim": config["puzzle_emb_ndim"], "puzzle_len": config["puzzle_emb_len"]},
+        "core": {"kind": "recursive", "cycles": config["H_cycles"], "latent_updates": config["L_cycles"], "cell": cell},
+        "gradient": {"kind": "last_cycle"},
+        "halting": {"kind": "q_halt", "max_steps": config["halt_max_steps"],
+                    "exploration": config["halt_exploration_prob"]},
+        "loss": "stablemax",
+    })
+
+
+def _stablemax_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-sequence mean stablemax cross-entropy (float64, as the reference) and exact correctness."""
+    x = logits.to(torch.float64)
+    s = torch.where(x < 0, 1 / (1 - x + 1e-30), x + 1)
+    logprobs = torch.log(s / s.sum(-1, keepdim=True))
+    mask = labels != IGNORE
+    picked = torch.gather(logprobs, -1, torch.where(mask, labels, 0).long().unsqueeze(-1)).squeeze(-1)
+    counts = mask.sum(-1)
+    per_seq = -torch.where(mask, picked, 0).sum(-1) / counts.clamp_min(1)
+    correct = ((logits.argmax(-1) == labels) & mask).sum(-1) == counts
+    return per_seq, correct
+
+
+@pytest.fixture(scope="module", params=["trm_small", "trm_mlp_small"])
+def fixture(request):
+    name = request.param
+    meta = json.loads((FIXTURES / f"{name}.json").read_text())
+    tensors = safetensors.load_file(str(FIXTURES / f"{name}.safetensors"))
+    model = _spec(meta["config"]).build()
+    state = {k[len("state."):]: v for k, v in tensors.items() if k.startswith("state.")}
+    load_reference_state_dict(model, state)
+    return meta, tensors, model
+
+
+def _batch(tensors: dict, prefix: str) -> dict[str, torch.Tensor]:
+    return {k: tensors[f"{prefix}.batch.{k}"] for k in ("inputs", "labels", "puzzle_identifiers")}
+
+
+def _close(ours: torch.Tensor, ref: torch.Tensor, what: str) -> None:
+    torch.testing.assert_close(ours, ref, atol=ATOL, rtol=0, msg=lambda m: f"{what}: {m}")
+
+
+def test_parameter_count_matches_reference(fixture):
+    meta, _, model = fixture
+    assert model.num_parameters() == meta["param_count"]
+
+
+def test_training_segments_match_reference(fixture):
+    meta, tensors, model = fixture
+    model.train()
+    carry = model.initial_carry(_batch(tensors, "seg0"))
+    torch.manual_seed(meta["seeds"]["rng_seed"])
+    for t in range(meta["num_segments"]):
+        carry, out = model(carry, _batch(tensors, f"seg{t}"))
+        p = f"seg{t}"
+        _close(out["logits"], tensors[f"{p}.logits"], f"{p} logits")
+        _close(out["q_halt_logits"], tensors[f"{p}.q_halt_logits"], f"{p} q_halt")
+        _close(out["q_continue_logits"], tensors[f"{p}.q_continue_logits"], f"{p} q_continue")
+        _close(carry.state["y"], tensors[f"{p}.carry.z_H"], f"{p} y (z_H)")
+        _close(carry.state["z"], tensors[f"{p}.carry.z_L"], f"{p} z (z_L)")
+        assert torch.equal(carry.steps, tensors[f"{p}.carry.steps"]), p
+        assert torch.equal(carry.halted, tensors[f"{p}.carry.halted"]), p
+        for key in ("inputs", "labels", "puzzle_identifiers"):
+            assert torch.equal(carry.data[key], tensors[f"{p}.carry.current_data.{key}"]), (p, key)
+
+
+def test_loss_and_gradients_match_reference(fixture):
+    meta, tensors, model = fixture
+    model.train()
+    model.zero_grad(set_to_none=True)
+    carry = model.initial_carry(_batch(tensors, "seg0"))
+    torch.manual_seed(meta["seeds"]["rng_seed"])
+    carry, out = model(carry, _batch(tensors, "seg0"))
+    lm_loss, correct = _stablemax_loss(out["logits"], carry.data["labels"])
+    loss, terms = model.halting.loss(lm_loss, correct, out)
+    _close(loss.double(), tensors["seg0.loss"], "seg0 loss")
+    _close(terms["q_halt_loss"], tensors["seg0.metrics.q_halt_loss"], "seg0 q_halt_loss")
+    loss.backward()
+
+    mapping = reference_key_map(model)
+    params = dict(model.named_parameters())
+    checked = set()
+    for key, ref_grad in tensors.items():
+        if not key.startswith("grad.inner."):
+            continue
+        name = mapping[key[len("grad.inner."):]]
+        _close(params[name].grad, ref_grad, f"grad of {name}")
+        checked.add(name)
+    # The reference's puzzle table gets its gradient through a per-batch copy (local_weights, local_ids).
+    table = model.embedding.puzzle.weight
+    expected = torch.zeros_like(table).index_add_(0, tensors["grad.puzzle_emb.local_ids"].long(),
+                                                  tensors["grad.puzzle_emb.local_weights"])
+    _close(table.grad.to_dense(), expected, "puzzle table grad")
+    checked.add("embedding.puzzle.weight")
+    assert checked == set(params), set(params) - checked
+
+
+def test_eval_segments_match_reference(fixture):
+    meta, tensors, model = fixture
+    model.eval()
+    batch = _batch(tensors, "seg0")
+    with torch.no_grad():
+        carry = model.initial_carry(batch)
+        torch.manual_seed(meta["seeds"]["rng_seed"])
+        for t in range(meta["num_eval_segments"]):
+            carry, out = model(carry, batch)
+            p = f"eval{t}"
+            _close(out["logits"], tensors[f"{p}.logits"], f"{p} logits")
+            _close(out["q_halt_logits"], tensors[f"{p}.q_halt_logits"], f"{p} q_halt")
+            _close(out["q_continue_logits"], tensors[f"{p}.q_continue_logits"], f"{p} q_continue")
+            assert torch.equal(carry.halted, tensors[f"{p}.carry.halted"]), p
+            assert torch.equal(carry.steps, tensors[f"{p}.carry.steps"]), p
+    model.train()
