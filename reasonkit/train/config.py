@@ -1,0 +1,55 @@
+"""The training configuration: a strict pydantic model (unknown keys are errors), ``key=value`` overridable.
+
+Defaults are HRM's Sudoku-Extreme-1k settings (arXiv 2506.21734): Adam-atan2, lr 1e-4, betas (0.9, 0.95),
+weight decay 1.0, puzzle-embedding sign-SGD lr 1e-4 and weight decay 1.0, warmup 2,000 steps then constant
+(``lr_min_ratio=1.0``), global batch 768, 20,000 epochs.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
+
+__all__ = ["TrainConfig"]
+
+
+class TrainConfig(BaseModel):
+    """Everything a training run needs besides the model spec; stored in every checkpoint's meta.json."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: Optional[str] = Field(None, description="data set root holding train/ and test/ (reference format)")
+    model: str = Field("hrm-27m", description="preset name or path to a spec JSON")
+    model_overrides: dict[str, Any] = Field(default_factory=dict, description="dotted spec overrides, e.g. {'halting.max_steps': 8}")
+    out_dir: str = Field("runs/run", description="run directory: checkpoints/, metrics.jsonl")
+    seed: int = 0
+    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    precision: Literal["auto", "float32", "bfloat16"] = Field(
+        "auto", description="forward dtype: auto = bfloat16 on CUDA, float32 elsewhere")
+
+    global_batch_size: PositiveInt = 768
+    epochs: PositiveInt = 20000
+    total_steps: Optional[PositiveInt] = Field(None, description="optimizer steps; default epochs * groups * mean examples / batch")
+    eval_every: Optional[PositiveInt] = Field(None, description="evaluate on the test split every N steps (and at the end)")
+    eval_limit: Optional[PositiveInt] = Field(None, description="evaluate on at most N test examples")
+    checkpoint_every: Optional[PositiveInt] = Field(None, description="write a checkpoint every N steps (and at the end)")
+    keep_last: PositiveInt = 3
+    resume: str = Field("auto", description="auto (continue the newest checkpoint of out_dir), never, or a checkpoint path")
+
+    optimizer: str = Field("adam_atan2", description="adam_atan2 or any timm optimizer name (adamw, lamb, lion, muon, ...)")
+    lr: PositiveFloat = 1e-4
+    lr_min_ratio: float = Field(1.0, ge=0.0, le=1.0)
+    lr_warmup_steps: NonNegativeInt = 2000
+    betas: tuple[float, float] = (0.9, 0.95)
+    weight_decay: NonNegativeFloat = 1.0
+    puzzle_lr: NonNegativeFloat = 1e-4
+    puzzle_weight_decay: NonNegativeFloat = 1.0
+    grad_clip: Optional[PositiveFloat] = Field(None, description="clip the dense gradients' global norm")
+    ema: Optional[float] = Field(None, gt=0.0, lt=1.0, description="EMA decay of the weights (TRM: 0.999); None = off")
+    compile: bool = Field(False, description="torch.compile the segment function")
+
+    log_every: PositiveInt = 1
+    progress: bool = True
+    tensorboard: bool = False
+    wandb: bool = False
+    wandb_project: str = "reasonkit"

@@ -1,0 +1,110 @@
+"""Run logging: a progress bar (loss, accuracy, steps/s, ETA), a JSONL file of metrics, optional sinks.
+
+TensorBoard and Weights & Biases are optional: they are imported only when asked for, and a clear error says
+which package to install when they are missing. Only rank 0 logs.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["RunLogger", "MissingSinkError"]
+
+
+class MissingSinkError(ImportError):
+    """A logging sink was requested but its package is not installed."""
+
+
+def _tensorboard(log_dir: Path):
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError as err:
+        raise MissingSinkError("tensorboard logging was requested but the 'tensorboard' package is not installed; "
+                               "pip install tensorboard (or reasonkit[tensorboard]) or set tensorboard=false") from err
+    return SummaryWriter(str(log_dir))
+
+
+def _wandb(project: str, name: str, config: dict):
+    try:
+        import wandb
+    except ImportError as err:
+        raise MissingSinkError("wandb logging was requested but the 'wandb' package is not installed; "
+                               "pip install wandb (or reasonkit[wandb]) or set wandb=false") from err
+    return wandb.init(project=project, name=name, config=config, resume="allow")
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
+
+
+class RunLogger:
+    """Writes metrics of a run to ``metrics.jsonl`` (appending, so a resumed run continues the file)."""
+
+    def __init__(self, run_dir: str | Path, total_steps: int, *, enabled: bool = True, progress: bool = True,
+                 tensorboard: bool = False, wandb: bool = False, wandb_project: str = "reasonkit",
+                 config: dict | None = None, initial_step: int = 0) -> None:
+        self.enabled = enabled
+        self.run_dir = Path(run_dir)
+        self.bar = None
+        self.tb = self.wb = None
+        self._start = time.perf_counter()
+        self._start_step = initial_step
+        if not enabled:
+            return
+        # Sinks first: a missing package fails before any file is written.
+        if tensorboard:
+            self.tb = _tensorboard(self.run_dir / "tensorboard")
+        if wandb:
+            self.wb = _wandb(wandb_project, self.run_dir.name, config or {})
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        self.file = open(self.run_dir / "metrics.jsonl", "a", buffering=1)
+        if progress:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total_steps, initial=initial_step, unit="step", dynamic_ncols=True)
+
+    def log(self, step: int, metrics: dict[str, Any], kind: str = "train") -> None:
+        if not self.enabled:
+            return
+        record = {"step": step, "kind": kind, **{k: _plain(v) for k, v in metrics.items()}}
+        self.file.write(json.dumps(record) + "\n")
+        if self.tb is not None:
+            for k, v in record.items():
+                if isinstance(v, (int, float)) and k != "step":
+                    self.tb.add_scalar(f"{kind}/{k}", v, step)
+        if self.wb is not None:
+            self.wb.log({f"{kind}/{k}": v for k, v in record.items() if k not in ("step", "kind")}, step=step)
+        if self.bar is not None and kind == "train":
+            self.bar.n = step
+            post = {k: f"{record[k]:.4g}" for k in ("loss", "accuracy", "exact_accuracy") if isinstance(record.get(k), float)}
+            self.bar.set_postfix(post, refresh=False)
+            self.bar.refresh()
+
+    def message(self, text: str) -> None:
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.write(text)
+        else:
+            print(text, flush=True)
+
+    def steps_per_second(self, step: int) -> float:
+        return (step - self._start_step) / max(1e-9, time.perf_counter() - self._start)
+
+    def close(self) -> None:
+        if not self.enabled:
+            return
+        if self.bar is not None:
+            self.bar.close()
+        self.file.close()
+        if self.tb is not None:
+            self.tb.close()
+        if self.wb is not None:
+            self.wb.finish()

@@ -1,0 +1,163 @@
+"""The deep-supervision training loop with a persistent carry (HRM, arXiv 2506.21734, section 3.3).
+
+Each call of :meth:`Trainer.train_step` runs one segment: slots of the carry that halted take the incoming batch's
+rows, the others continue their example; the segment's loss (LM loss + the halting policy's terms) is divided by
+the global batch size and back-propagated; dense gradients are summed over ranks; the dense optimizer and the
+puzzle table's sign-SGD take one step. Nothing here knows which halting policy, core or gradient estimator the
+model uses.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Iterable, Optional
+
+import torch
+from torch import nn
+
+from ..models.reasoner import Carry, Reasoner
+from .distributed import World, all_reduce_grads, reduce_sum
+from .losses import LossHead
+from .optim import SparseSignSGD, create_optimizer
+from .schedule import WarmupCosine
+
+__all__ = ["Trainer", "NonFiniteLossError", "carry_to_dict", "carry_from_dict"]
+
+
+class NonFiniteLossError(FloatingPointError):
+    """The loss became NaN or infinite; the run stops without writing a checkpoint of the bad state."""
+
+
+def carry_to_dict(carry: Carry) -> dict[str, torch.Tensor]:
+    out = {"steps": carry.steps, "halted": carry.halted}
+    for group, values in (("state", carry.state), ("data", carry.data), ("halting", carry.halting)):
+        out.update({f"{group}.{k}": v for k, v in values.items()})
+    return {k: v.detach().cpu().clone() for k, v in out.items()}
+
+
+def carry_from_dict(d: dict[str, torch.Tensor], device: torch.device) -> Carry:
+    groups: dict[str, dict[str, torch.Tensor]] = {"state": {}, "data": {}, "halting": {}}
+    for key, value in d.items():
+        group, _, name = key.partition(".")
+        if name:
+            groups[group][name] = value.to(device)
+    return Carry(groups["state"], d["steps"].to(device), d["halted"].to(device), groups["data"], groups["halting"])
+
+
+class Trainer:
+    """Owns the model, optimizers, schedule, optional EMA and the persistent carry of one training run."""
+
+    def __init__(self, model: Reasoner, *, total_steps: int, optimizer: str = "adam_atan2", lr: float = 1e-4,
+                 betas: tuple[float, float] = (0.9, 0.95), weight_decay: float = 0.0, puzzle_lr: float = 1e-4,
+                 puzzle_weight_decay: float = 0.0, warmup_steps: int = 0, lr_min_ratio: float = 1.0,
+                 grad_clip: Optional[float] = None, ema: Optional[float] = None, loss: Optional[str] = None,
+                 world: World = World(), device: torch.device | str = "cpu", compile: bool = False) -> None:
+        self.model = model
+        self.world = world
+        self.device = torch.device(device)
+        self.total_steps = total_steps
+        spec_loss = getattr(getattr(model, "spec", None), "loss", "stablemax")
+        self.loss_head = LossHead(loss or spec_loss)
+        self.dense_params = model.dense_parameters()
+        self.optimizers: list[torch.optim.Optimizer] = [
+            create_optimizer(self.dense_params, optimizer, lr=lr, weight_decay=weight_decay, betas=betas)]
+        self.base_lrs = [lr]
+        puzzle = model.puzzle_parameters()
+        if puzzle:
+            self.optimizers.append(SparseSignSGD(puzzle, lr=puzzle_lr, weight_decay=puzzle_weight_decay, world_size=world.size))
+            self.base_lrs.append(puzzle_lr)
+        self.schedule = WarmupCosine(warmup_steps, total_steps, lr_min_ratio)
+        self.grad_clip = grad_clip
+        self.ema = None
+        if ema is not None:
+            from timm.utils import ModelEmaV3
+
+            self.ema = ModelEmaV3(model, decay=ema)
+        if compile:
+            # Compile the segment only: the carry bookkeeping around it stays eager and the weights keep their names.
+            model.segment = torch.compile(model.segment)
+        self.step = 0
+        self.carry: Optional[Carry] = None
+
+    # ------------------------------------------------------------------------------------------------------------
+    def train_step(self, batch: dict[str, torch.Tensor], global_batch_size: int) -> dict[str, float]:
+        """One segment and one optimizer step; returns the step's metrics reduced over ranks (means)."""
+        model = self.model
+        model.train()
+        batch = {k: v.to(self.device, non_blocking=True) for k, v in batch.items()}
+        if self.carry is None:
+            self.carry = model.initial_carry(batch)
+        self.step += 1
+        self.carry, outputs = model(self.carry, batch)
+        loss, metrics = self.loss_head(model.halting, self.carry, outputs)
+        (loss / global_batch_size).backward()
+        all_reduce_grads(self.dense_params, self.world)
+
+        keys = sorted(metrics)
+        values = torch.stack([metrics[k].detach().double() for k in keys] + [loss.detach().double()])
+        values = reduce_sum(values, self.world).tolist()
+        total = values.pop()
+        if not torch.isfinite(torch.tensor(total)):
+            for opt in self.optimizers:
+                opt.zero_grad(set_to_none=True)
+            raise NonFiniteLossError(f"non-finite loss ({total}) at step {self.step}; stopping without updating the weights")
+
+        if self.grad_clip is not None:
+            torch.nn.utils.clip_grad_norm_(self.dense_params, self.grad_clip)
+        factor = self.schedule.apply(self.optimizers, self.base_lrs, self.step)
+        for opt in self.optimizers:
+            opt.step()
+            opt.zero_grad(set_to_none=True)
+        if self.ema is not None:
+            self.ema.update(model, step=self.step)
+
+        reduced = dict(zip(keys, values))
+        count = max(reduced.get("count", 0.0), 1.0)
+        out = {k: v / (global_batch_size if k.endswith("loss") else count) for k, v in reduced.items() if k != "count"}
+        out["count"] = reduced.get("count", 0.0)
+        out["loss"] = total / global_batch_size
+        out["lr"] = self.base_lrs[0] * factor
+        return out
+
+    def eval_model(self) -> nn.Module:
+        """The weights to evaluate: the EMA copy if the run keeps one, else the model."""
+        return self.ema.module if self.ema is not None else self.model
+
+    # ------------------------------------------------------------------------------------------------------------
+    def state_dict(self, loader_state: Any = None) -> dict[str, Any]:
+        """Everything but the weights needed to continue exactly: optimizers, step, carry, RNG, loader position."""
+        state: dict[str, Any] = {
+            "step": self.step,
+            "optimizers": [opt.state_dict() for opt in self.optimizers],
+            "carry": carry_to_dict(self.carry) if self.carry is not None else None,
+            "rng": {"torch": torch.get_rng_state(), "python": list(_python_state())},
+            "loader": loader_state,
+        }
+        if torch.cuda.is_available() and self.device.type == "cuda":
+            state["rng"]["cuda"] = torch.cuda.get_rng_state(self.device)
+        if self.ema is not None:
+            state["ema_step"] = self.step
+        return state
+
+    def load_state_dict(self, state: dict[str, Any], ema_weights: Optional[dict[str, torch.Tensor]] = None) -> None:
+        self.step = int(state["step"])
+        if len(state["optimizers"]) != len(self.optimizers):
+            raise ValueError("the checkpoint's optimizers do not match this run's (puzzle table present in one only?)")
+        for opt, sd in zip(self.optimizers, state["optimizers"]):
+            opt.load_state_dict(sd)
+        self.carry = carry_from_dict(state["carry"], self.device) if state.get("carry") is not None else None
+        torch.set_rng_state(state["rng"]["torch"])
+        _set_python_state(state["rng"]["python"])
+        if "cuda" in state["rng"] and self.device.type == "cuda":
+            torch.cuda.set_rng_state(state["rng"]["cuda"], self.device)
+        if self.ema is not None and ema_weights is not None:
+            self.ema.module.load_state_dict(ema_weights)
+
+
+def _python_state() -> tuple:
+    version, internal, gauss = random.getstate()
+    return version, list(internal), gauss
+
+
+def _set_python_state(state: Iterable) -> None:
+    version, internal, gauss = state
+    random.setstate((version, tuple(internal), gauss))
