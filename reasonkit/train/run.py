@@ -12,6 +12,7 @@ and ``load_state_dict()`` makes the next iteration continue from there.
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -92,11 +93,12 @@ def train(config: TrainConfig, *, loader_factory: Optional[LoaderFactory] = None
     from ..data.format import load_metadata
     from ..eval.evaluate import check_data_fits_model
 
-    world, device = init_distributed(config.device)
-    if config.global_batch_size % world.size:
-        raise ValueError(f"global_batch_size {config.global_batch_size} is not divisible by the {world.size} processes")
+    size = int(os.environ.get("WORLD_SIZE", "1"))  # checked before joining the process group
+    if config.global_batch_size % size:
+        raise ValueError(f"global_batch_size {config.global_batch_size} is not divisible by the {size} processes")
     if config.data_dir is None or not Path(config.data_dir).is_dir():
         raise FileNotFoundError(f"data directory {config.data_dir} does not exist (set data_dir=...)")
+    world, device = init_distributed(config.device)
     meta = load_metadata(config.data_dir, "train")
     precision = config.precision
     if precision == "auto":
