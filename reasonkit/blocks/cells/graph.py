@@ -1,0 +1,109 @@
+"""Graph cell: one step of a recurrent relational network (Palm, Paquet and Winther 2018, "Recurrent Relational
+Networks", arXiv 1711.08028) over a task's constraint graph, with torch-geometric message passing.
+
+A step computes messages ``m_ij = MLP([h_i, h_j])`` along the graph's edges, sums them at each node, mixes the
+sum with the node's own vector, ``u_i = MLP([sum_j m_ij, h_i])``, and updates the node with a GRU or LSTM cell.
+The node vector the cell receives already carries the input (the core's injection plays the role of the RRN's
+``x`` in the node MLP). With the LSTM update the state vector holds ``[h, c]``, half the hidden size each.
+Puzzle-prefix positions are linked to every task position in both directions, so the halting head (which reads
+the first prefix position) sees the whole board. Edges are built once, at construction.
+"""
+from __future__ import annotations
+
+from typing import Literal, Optional
+
+import torch
+from pydantic import Field, PositiveInt
+from torch import nn
+from torch_geometric.nn import MessagePassing
+
+from ...graphs import constraint_graph
+from ...layers.linear import CastedLinear
+from ...registry import register
+from ...spec import BuildContext, Spec
+
+__all__ = ["GraphCellSpec", "GraphCell", "RelationalMessages"]
+
+
+def _mlp(inputs: int, width: int, layers: int) -> nn.Sequential:
+    mods: list[nn.Module] = []
+    for i in range(layers):
+        mods.append(CastedLinear(inputs if i == 0 else width, width, bias=True))
+        if i < layers - 1:
+            mods.append(nn.ReLU())
+    return nn.Sequential(*mods)
+
+
+class RelationalMessages(MessagePassing):
+    """Sum over incoming edges of ``MLP([h_target, h_source])``, batched over a leading axis."""
+
+    def __init__(self, hidden_size: int, layers: int) -> None:
+        super().__init__(aggr="add", node_dim=-2)
+        self.mlp = _mlp(2 * hidden_size, hidden_size, layers)
+
+    def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
+        return self.propagate(edge_index, x=x)
+
+    def message(self, x_i: torch.Tensor, x_j: torch.Tensor) -> torch.Tensor:
+        return self.mlp(torch.cat((x_i, x_j), dim=-1))
+
+
+def _with_prefix(edges: torch.Tensor, prefix_len: int, task_len: int) -> torch.Tensor:
+    """Task edges shifted past the prefix, plus prefix <-> task links in both directions."""
+    shifted = edges + prefix_len
+    if prefix_len == 0:
+        return shifted
+    prefix = torch.arange(prefix_len).repeat_interleave(task_len)
+    task = torch.arange(task_len).repeat(prefix_len) + prefix_len
+    return torch.cat((shifted, torch.stack((prefix, task)), torch.stack((task, prefix))), dim=1)
+
+
+class GraphCell(nn.Module):
+    """One recurrent-relational-network step over a fixed graph: messages, node MLP, GRU/LSTM update."""
+
+    def __init__(self, hidden_size: int, edge_index: torch.Tensor, prefix_len: int, task_len: int,
+                 message_layers: int, update: str) -> None:
+        super().__init__()
+        self.update_kind = update
+        self.register_buffer("edge_index", _with_prefix(edge_index, prefix_len, task_len), persistent=False)
+        self.messages = RelationalMessages(hidden_size, message_layers)
+        self.node = _mlp(2 * hidden_size, hidden_size, 2)
+        if update == "gru":
+            self.rnn: nn.Module = nn.GRUCell(hidden_size, hidden_size)
+        else:
+            self.rnn = nn.LSTMCell(hidden_size, hidden_size // 2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        batch, seq, hidden = x.shape
+        summed = self.messages(x, self.edge_index)
+        u = self.node(torch.cat((summed, x), dim=-1)).reshape(-1, hidden).float()
+        flat = x.reshape(-1, hidden).float()
+        if self.update_kind == "gru":
+            out = self.rnn(u, flat)
+        else:
+            h, c = flat.chunk(2, dim=-1)
+            out = torch.cat(self.rnn(u, (h.contiguous(), c.contiguous())), dim=-1)
+        return out.to(x.dtype).view(batch, seq, hidden)
+
+
+@register("cell")
+class GraphCellSpec(Spec):
+    """A recurrent relational network step over the task's constraint graph (torch-geometric)."""
+
+    kind: Literal["graph"] = "graph"
+    message_layers: PositiveInt = Field(4, description="layers of the message MLP (4 in the RRN paper)")
+    update: Literal["gru", "lstm"] = Field("lstm", description="node update: an LSTM cell (RRN) or a GRU cell")
+    graph: Optional[str] = Field(None, description="constraint graph (sudoku, grid/maze); None = the model's task")
+
+    def _graph(self, ctx: BuildContext) -> torch.Tensor:
+        return constraint_graph(self.graph or ctx.task, ctx.extra.get("task_seq_len", ctx.seq_len))
+
+    def check(self, ctx: BuildContext) -> None:
+        self._graph(ctx)
+        if self.update == "lstm" and ctx.hidden_size % 2:
+            raise ValueError(f"the lstm update keeps [h, c] in the state and needs an even hidden_size, got {ctx.hidden_size}")
+
+    def build(self, ctx: BuildContext) -> GraphCell:
+        task_len = ctx.extra.get("task_seq_len", ctx.seq_len)
+        return GraphCell(ctx.hidden_size, self._graph(ctx), ctx.seq_len - task_len, task_len,
+                         self.message_layers, self.update)
