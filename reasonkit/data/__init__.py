@@ -1,0 +1,12 @@
+"""Puzzle data: the reference HRM on-disk format, builders (Sudoku, Maze, ARC), augmentations with exact inverses,
+and the sampling loader. See docs/data.md.
+"""
+from .augment import (AxisPermutation, ColourPermutation, Compose, Dihedral, Identity, Translation,
+                      augmentation_from_dict)
+from .format import DatasetExistsError, DatasetMeta, SetArrays, load_identifiers, load_metadata, load_set
+
+__all__ = [
+    "DatasetMeta", "SetArrays", "load_metadata", "load_set", "load_identifiers", "DatasetExistsError",
+    "Identity", "Dihedral", "ColourPermutation", "AxisPermutation", "Translation", "Compose",
+    "augmentation_from_dict",
+]

@@ -1,0 +1,159 @@
+"""A small exact Sudoku solver for n x n grids with rectangular boxes, and a tdoku-style difficulty rating.
+
+The solver keeps one bitmask of candidate digits per cell, propagates naked singles (a cell with one candidate)
+and hidden singles (a digit with one place in a row, column or box), and otherwise guesses on a cell with the
+fewest candidates, trying digits in increasing order. The rating of a puzzle is the number of dead ends (guesses
+that propagation refutes) met before the first solution is found: 0 means singles alone solve it. This follows
+tdoku's notion of difficulty (solver backtracks) used to rate Sudoku-Extreme; absolute numbers depend on the
+solver's propagation, so ours are comparable in spirit, not digit for digit, with tdoku's.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Optional
+
+__all__ = ["Geometry", "geometry", "SolveResult", "solve", "count_solutions", "BOX_SHAPES"]
+
+# rows x cols of a box for each supported grid size
+BOX_SHAPES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
+
+
+@dataclass(frozen=True)
+class Geometry:
+    n: int
+    box_rows: int
+    box_cols: int
+    units: tuple[tuple[int, ...], ...] = field(repr=False)
+    peers: tuple[tuple[int, ...], ...] = field(repr=False)
+
+    @property
+    def cells(self) -> int:
+        return self.n * self.n
+
+    @property
+    def full(self) -> int:
+        return (1 << self.n) - 1
+
+
+@lru_cache(maxsize=None)
+def geometry(n: int) -> Geometry:
+    """The units (rows, columns, boxes) and peers of an n x n grid; n must be 4, 6 or 9."""
+    if n not in BOX_SHAPES:
+        raise ValueError(f"unsupported Sudoku size {n}; supported: {sorted(BOX_SHAPES)}")
+    br, bc = BOX_SHAPES[n]
+    rows = [tuple(r * n + c for c in range(n)) for r in range(n)]
+    cols = [tuple(r * n + c for r in range(n)) for c in range(n)]
+    boxes = []
+    for r0 in range(0, n, br):
+        for c0 in range(0, n, bc):
+            boxes.append(tuple((r0 + i) * n + c0 + j for i in range(br) for j in range(bc)))
+    units = tuple(rows + cols + boxes)
+    peers = []
+    for cell in range(n * n):
+        p = set()
+        for u in units:
+            if cell in u:
+                p.update(u)
+        p.discard(cell)
+        peers.append(tuple(sorted(p)))
+    return Geometry(n, br, bc, units, tuple(peers))
+
+
+def _propagate(cands: list[int], todo: list[int], geo: Geometry) -> bool:
+    """Eliminate fixed cells' digits from their peers and place hidden singles; False on contradiction."""
+    peers, units, full = geo.peers, geo.units, geo.full
+    while True:
+        while todo:
+            c = todo.pop()
+            b = cands[c]
+            nb = ~b
+            for p in peers[c]:
+                pc = cands[p]
+                if pc & b:
+                    pc &= nb
+                    if not pc:
+                        return False
+                    cands[p] = pc
+                    if not pc & (pc - 1):
+                        todo.append(p)
+        for unit in units:
+            once = twice = 0
+            for c in unit:
+                x = cands[c]
+                twice |= once & x
+                once |= x
+            if once != full:
+                return False
+            once &= ~twice
+            if once:
+                for c in unit:
+                    x = cands[c]
+                    h = x & once
+                    if h and x != h:
+                        if h & (h - 1):
+                            return False
+                        cands[c] = h
+                        todo.append(c)
+        if not todo:
+            return True
+
+
+@dataclass
+class SolveResult:
+    solutions: list[list[int]]  # each a flat list of digits 1..n
+    rating: int  # dead ends before the first solution (all of them when there is none)
+    nodes: int  # propagation calls in total
+
+
+def solve(grid, n: int, limit: int = 2) -> SolveResult:
+    """Search for up to ``limit`` solutions of a flat puzzle (0 = blank, 1..n digits)."""
+    geo = geometry(n)
+    full = geo.full
+    cands = [full] * geo.cells
+    todo = []
+    for i, v in enumerate(grid):
+        v = int(v)
+        if v:
+            if not 1 <= v <= n:
+                raise ValueError(f"digit {v} out of range 1..{n}")
+            cands[i] = 1 << (v - 1)
+            todo.append(i)
+    result = SolveResult([], 0, 1)
+    if not _propagate(cands, todo, geo):
+        return result
+    _search(cands, geo, limit, result)
+    return result
+
+
+def _search(cands: list[int], geo: Geometry, limit: int, result: SolveResult) -> bool:
+    """Depth-first search; True once ``limit`` solutions are found."""
+    best, best_k = -1, 99
+    for c in range(geo.cells):
+        x = cands[c]
+        if x & (x - 1):
+            k = x.bit_count()
+            if k < best_k:
+                best, best_k = c, k
+                if k == 2:
+                    break
+    if best < 0:
+        result.solutions.append([x.bit_length() for x in cands])
+        return len(result.solutions) >= limit
+    x = cands[best]
+    while x:
+        b = x & -x
+        x ^= b
+        nc = cands[:]
+        nc[best] = b
+        result.nodes += 1
+        if _propagate(nc, [best], geo):
+            if _search(nc, geo, limit, result):
+                return True
+        elif not result.solutions:
+            result.rating += 1
+    return False
+
+
+def count_solutions(grid, n: int, limit: int = 2) -> int:
+    return len(solve(grid, n, limit).solutions)
