@@ -1,0 +1,138 @@
+"""ARC scoring by voting over augmentations (HRM, arXiv 2506.21734; the reference's arc_eval notebook as a library).
+
+Each augmented variant of a task's test input yields one predicted 30x30 token grid. A prediction is cropped at
+the EOS marker (the largest top-left rectangle of colour tokens 2-11, minus 2 to give colours 0-9), mapped back to
+the original task with the exact inverse of the variant's augmentation, and counted. Candidates for one test input
+are ranked by (vote count, mean halting confidence ``sigmoid(q_halt)``). pass@k: one of the top k candidates equals
+the answer. A task counts only if *all* its test inputs pass (``partial=True`` instead gives each task the
+fraction of its test inputs that pass, TRM's evaluator).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Hashable, Iterable, Optional, Sequence
+
+import numpy as np
+
+__all__ = ["crop_grid", "grid_key", "Candidate", "ArcVote", "vote", "pass_at_k", "arc_scores_for_examples"]
+
+PAD, EOS, COLOUR_OFFSET = 0, 1, 2
+
+
+def crop_grid(tokens: np.ndarray, size: int = 30) -> np.ndarray:
+    """The predicted grid in colours 0-9: the largest top-left rectangle of colour tokens, cropped at EOS/pad."""
+    grid = np.asarray(tokens).reshape(size, size)
+    colour = (grid >= COLOUR_OFFSET) & (grid < COLOUR_OFFSET + 10)
+    best, best_shape, width = 0, (0, 0), size
+    for rows in range(1, size + 1):
+        row = colour[rows - 1, :width]
+        if not row.all():
+            width = int(np.argmin(row))  # first non-colour cell bounds the width from here on
+        if rows * width > best:
+            best, best_shape = rows * width, (rows, width)
+        if width == 0:
+            break
+    return (grid[: best_shape[0], : best_shape[1]] - COLOUR_OFFSET).astype(np.uint8)
+
+
+def grid_key(grid: np.ndarray) -> str:
+    """A hash of a grid's shape and values (equal grids, equal keys)."""
+    grid = np.ascontiguousarray(grid, dtype=np.uint8)
+    return hashlib.sha256(np.array(grid.shape, np.int64).tobytes() + grid.tobytes()).hexdigest()
+
+
+@dataclass
+class Candidate:
+    """One distinct answer for a test input: the grid, its vote count and mean confidence."""
+
+    grid: np.ndarray
+    count: int = 0
+    confidence_sum: float = 0.0
+
+    @property
+    def confidence(self) -> float:
+        return self.confidence_sum / max(self.count, 1)
+
+
+@dataclass
+class ArcVote:
+    """Ranked candidates per (task, test input)."""
+
+    ranked: dict[tuple[str, Hashable], list[Candidate]] = field(default_factory=dict)
+
+    def top(self, task: str, pair: Hashable, k: int) -> list[np.ndarray]:
+        return [c.grid for c in self.ranked.get((task, pair), [])[:k]]
+
+
+def vote(predictions: Iterable[tuple[str, Hashable, np.ndarray, Callable[[np.ndarray], np.ndarray], float]],
+         *, cropped: bool = False) -> ArcVote:
+    """Vote over ``(task, test_input_key, prediction, inverse, confidence)`` records.
+
+    ``prediction`` is the model's token grid on the augmented variant (or, with ``cropped=True``, an already
+    cropped colour grid); ``inverse`` maps a grid of the variant back to the original task (the augmentation's
+    ``.inverse()``); ``test_input_key`` says which test input of the task the variant belongs to.
+    """
+    tables: dict[tuple[str, Hashable], dict[str, Candidate]] = defaultdict(dict)
+    for task, pair, pred, inverse, conf in predictions:
+        grid = np.asarray(pred, np.uint8) if cropped else crop_grid(pred)
+        grid = np.asarray(inverse(grid), np.uint8)
+        cand = tables[(task, pair)].setdefault(grid_key(grid), Candidate(grid))
+        cand.count += 1
+        cand.confidence_sum += float(conf)
+    ranked = {key: sorted(table.values(), key=lambda c: (c.count, c.confidence), reverse=True)
+              for key, table in tables.items()}
+    return ArcVote(ranked)
+
+
+def pass_at_k(votes: ArcVote, answers: dict[str, dict[Hashable, np.ndarray]], ks: Sequence[int] = (1, 2, 10),
+              *, partial: bool = False) -> dict[str, float]:
+    """Fraction of tasks solved within the top k candidates, for each k; ``answers[task][test_input_key]`` = grid.
+
+    A task without predictions for some test input counts as wrong for it.
+    """
+    scores = {k: 0.0 for k in ks}
+    for task, pairs in answers.items():
+        for k in ks:
+            right = [any(grid_key(g) == grid_key(np.asarray(answer, np.uint8)) for g in votes.top(task, pair, k))
+                     for pair, answer in pairs.items()]
+            scores[k] += (sum(right) / len(right)) if partial else float(all(right))
+    n = max(len(answers), 1)
+    return {f"pass@{k}": scores[k] / n for k in ks}
+
+
+def arc_scores_for_examples(data_dir: str | Path, split: str, examples, result, ks: Sequence[int] = (1, 2, 10)) -> dict[str, Any]:
+    """pass@k of an evaluation of an ARC data set (see :func:`load_voting_records` for what the data set provides)."""
+    records, answers = load_voting_records(data_dir, split)
+    from ..data.augment import augmentation_from_dict
+
+    preds = []
+    for i, ident in enumerate(examples.puzzle_identifiers.tolist()):
+        rec = records.get((int(ident), int(examples.puzzle_index[i])), records.get(int(ident)))
+        if rec is None:
+            continue
+        inverse = augmentation_from_dict(rec["augmentation"]).inverse()
+        conf = float(result.confidence[i]) if result.confidence is not None else 1.0
+        preds.append((rec["task"], rec["test_index"], result.predictions[i], inverse, conf))
+    votes = vote(preds)
+    out = pass_at_k(votes, answers, ks)
+    out["arc_tasks"] = len(answers)
+    return out
+
+
+def load_voting_records(data_dir: str | Path, split: str):
+    """Read ``{split}/arc_voting.json``: per puzzle identifier, its task, test index and augmentation, plus answers.
+
+    Expected layout: ``{"puzzles": {"<identifier>": {"task": str, "test_index": int, "augmentation": {...}}},
+    "answers": {"<task>": [[grid rows], ...]}}`` with answer grids in colours 0-9, one per test input.
+    """
+    path = Path(data_dir) / split / "arc_voting.json"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no ARC voting records in this data set (build it with the ARC builder)")
+    data = json.loads(path.read_text())
+    records = {int(k): v for k, v in data["puzzles"].items()}
+    answers = {task: {i: np.asarray(g, np.uint8) for i, g in enumerate(grids)} for task, grids in data["answers"].items()}
+    return records, answers

@@ -1,0 +1,55 @@
+"""ARC voting on a constructed example with a known answer: crop at EOS, exact inverses, (count, confidence) ranking."""
+from __future__ import annotations
+
+import numpy as np
+
+from reasonkit.data.augment import ColourPermutation, Compose, Dihedral
+from reasonkit.eval.arc import crop_grid, pass_at_k, vote
+
+
+def _tokens(grid: np.ndarray) -> np.ndarray:
+    """A colour grid placed top-left in a 30x30 canvas with the EOS row and column, as the ARC builder does."""
+    out = np.zeros((30, 30), np.int32)
+    h, w = grid.shape
+    out[:h, :w] = grid + 2
+    out[h, : w + 1] = 1
+    out[: h + 1, w] = 1
+    return out.reshape(-1)
+
+
+def test_crop_recovers_the_grid():
+    g = np.arange(12).reshape(3, 4) % 10
+    np.testing.assert_array_equal(crop_grid(_tokens(g)), g)
+    full = np.full((30, 30), 5, np.uint8)
+    np.testing.assert_array_equal(crop_grid((full + 2).reshape(-1)), full)
+
+
+def test_voting_with_inverse_augmentations_and_pass_at_k():
+    rng = np.random.default_rng(0)
+    answer = rng.integers(0, 10, (3, 5)).astype(np.uint8)
+    wrong = (answer + 1) % 10
+    second_answer = rng.integers(0, 10, (2, 2)).astype(np.uint8)
+    preds = []
+    augs = [Compose((Dihedral(k), ColourPermutation(tuple([0] + list(rng.permutation(9) + 1))))) for k in range(8)]
+    # Task A, test input 0: five variants predict the right answer (seen through their augmentation),
+    # three predict a wrong one with higher confidence: the count wins.
+    for i, aug in enumerate(augs):
+        target = answer if i < 5 else wrong
+        preds.append(("A", 0, _tokens(aug(target)), aug.inverse(), 0.2 if i < 5 else 0.9))
+    # Task A, test input 1: a 2-2 tie broken by mean confidence, the right answer second.
+    for i, aug in enumerate(augs[:4]):
+        target = second_answer if i < 2 else second_answer.T.copy() + 1
+        preds.append(("A", 1, _tokens(aug(target)), aug.inverse(), 0.3 if i < 2 else 0.6))
+    # Task B: every variant is wrong.
+    for aug in augs[:3]:
+        preds.append(("B", 0, _tokens(aug(wrong)), aug.inverse(), 0.5))
+    votes = vote(preds)
+    top = votes.ranked[("A", 0)]
+    assert (top[0].count, len(top)) == (5, 2)
+    np.testing.assert_array_equal(top[0].grid, answer)
+    assert votes.ranked[("A", 1)][0].confidence == 0.6
+    answers = {"A": {0: answer, 1: second_answer}, "B": {0: answer}}
+    scores = pass_at_k(votes, answers, ks=(1, 2, 10))
+    # A needs both test inputs: pass@1 fails on input 1, pass@2 gets both; B is never right.
+    assert scores == {"pass@1": 0.0, "pass@2": 0.5, "pass@10": 0.5}
+    assert pass_at_k(votes, answers, ks=(1,), partial=True)["pass@1"] == 0.25
