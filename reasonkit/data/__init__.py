@@ -4,9 +4,10 @@ and the sampling loader. See docs/data.md.
 from .augment import (AxisPermutation, ColourPermutation, Compose, Dihedral, Identity, Translation,
                       augmentation_from_dict)
 from .format import DatasetExistsError, DatasetMeta, SetArrays, load_identifiers, load_metadata, load_set
+from .loader import IGNORE_LABEL_ID, PuzzleLoader
 
 __all__ = [
-    "DatasetMeta", "SetArrays", "load_metadata", "load_set", "load_identifiers", "DatasetExistsError",
+    "PuzzleLoader", "IGNORE_LABEL_ID", "DatasetMeta", "SetArrays", "load_metadata", "load_set", "load_identifiers", "DatasetExistsError",
     "Identity", "Dihedral", "ColourPermutation", "AxisPermutation", "Translation", "Compose",
     "augmentation_from_dict",
 ]
