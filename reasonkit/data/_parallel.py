@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
-from typing import Callable, Iterable, Optional, Sequence, TypeVar
+from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
 from tqdm import tqdm
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["parallel_map", "default_workers"]
+__all__ = ["parallel_map", "parallel_imap", "default_workers"]
 
 
 def default_workers() -> int:
@@ -42,5 +42,25 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: Optional[int
                 out.append(r)
                 bar.update(1)
             return out
+    finally:
+        bar.close()
+
+
+def parallel_imap(fn: Callable[[T], R], items: Sequence[T], workers: Optional[int] = None, desc: str = "",
+                  progress: bool = True, chunksize: int = 1) -> Iterator[R]:
+    """Like ``parallel_map`` but yields results in order as they arrive, from one pool."""
+    workers = default_workers() if workers is None else max(1, workers)
+    bar = tqdm(total=len(items), desc=desc, disable=not progress, dynamic_ncols=True)
+    try:
+        if workers == 1 or len(items) <= 1:
+            for x in items:
+                yield fn(x)
+                bar.update(1)
+            return
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        with ctx.Pool(min(workers, len(items))) as pool:
+            for r in pool.imap(fn, items, chunksize=chunksize):
+                yield r
+                bar.update(1)
     finally:
         bar.close()

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "DatasetMeta", "SetArrays", "FIELDS", "load_metadata", "load_set", "write_split", "write_identifiers",
     "load_identifiers", "load_build_info", "atomic_dataset_dir", "DatasetExistsError", "package_version",
-    "concat_groups",
+    "concat_groups", "NpyAppender", "write_split_meta",
 ]
 
 FIELDS = ("inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices")
@@ -280,3 +280,58 @@ def concat_groups(groups: list[list[tuple[np.ndarray, np.ndarray, int]]], seq_le
         puzzle_indices=np.asarray(pidx, np.int32),
         group_indices=np.asarray(gidx, np.int32),
     )
+
+
+class NpyAppender:
+    """Writes a 2-D ``.npy`` file row-block by row-block without holding it in memory.
+
+    Blocks go to a raw side file; ``close()`` writes the ``.npy`` (header and data) and removes the side file.
+    """
+
+    def __init__(self, path: str | os.PathLike, width: int, dtype=np.uint8):
+        self.path = Path(path)
+        self.width = width
+        self.dtype = np.dtype(dtype)
+        self.rows = 0
+        self._raw_path = self.path.with_suffix(".raw")
+        self._raw = open(self._raw_path, "wb")
+
+    def append(self, block: np.ndarray) -> None:
+        block = np.ascontiguousarray(block, dtype=self.dtype).reshape(-1, self.width)
+        self._raw.write(block.tobytes())
+        self.rows += len(block)
+
+    def close(self) -> None:
+        self._raw.close()
+        out = np.lib.format.open_memmap(self.path, mode="w+", dtype=self.dtype, shape=(self.rows, self.width))
+        if self.rows:
+            src = np.memmap(self._raw_path, dtype=self.dtype, mode="r", shape=(self.rows, self.width))
+            step = max(1, (64 << 20) // max(1, self.width * self.dtype.itemsize))
+            for i in range(0, self.rows, step):
+                out[i:i + step] = src[i:i + step]
+            del src
+        out.flush()
+        del out
+        os.remove(self._raw_path)
+
+
+def write_split_meta(root: str | os.PathLike, split: str, sets: Mapping[str, tuple[int, int, int, int]], *,
+                     vocab_size: int, pad_id: int = 0, ignore_label_id: Optional[int] = 0,
+                     blank_identifier_id: int = 0, num_puzzle_identifiers: int = 1) -> DatasetMeta:
+    """Write dataset.json for a split whose arrays were written directly; ``sets`` maps a set name to
+    ``(seq_len, examples, puzzles, groups)``."""
+    out = Path(root) / split
+    out.mkdir(parents=True, exist_ok=True)
+    seq_len = {v[0] for v in sets.values()}
+    if len(seq_len) != 1:
+        raise ValueError(f"{split}: sets disagree on seq_len {seq_len}")
+    examples = sum(v[1] for v in sets.values())
+    puzzles = sum(v[2] for v in sets.values())
+    meta = DatasetMeta(
+        pad_id=pad_id, ignore_label_id=ignore_label_id, blank_identifier_id=blank_identifier_id,
+        vocab_size=vocab_size, seq_len=seq_len.pop(), num_puzzle_identifiers=num_puzzle_identifiers,
+        total_groups=sum(v[3] for v in sets.values()), mean_puzzle_examples=examples / max(puzzles, 1),
+        sets=list(sets), total_puzzles=puzzles)
+    with open(out / "dataset.json", "w") as f:
+        json.dump(meta.model_dump(), f)
+    return meta
