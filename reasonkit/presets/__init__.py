@@ -47,3 +47,4 @@ def preset_factory(name: str) -> Callable[[], ReasonerSpec]:
 from . import hrm  # noqa: E402,F401  (registers the presets)
 from . import trm  # noqa: E402,F401
 from . import ut  # noqa: E402,F401
+from . import rrn  # noqa: E402,F401

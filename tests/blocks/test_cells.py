@@ -1,0 +1,124 @@
+"""Cells of the block zoo: mlp_mixer (TRM-MLP), graph (RRN) and the constraint graphs, attention backends.
+Shape and dtype are preserved, sequences in a batch do not interact, and impossible combinations are rejected."""
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import reasonkit
+from reasonkit.graphs import constraint_graph, grid_graph, sudoku_graph
+from reasonkit.registry import lookup
+from reasonkit.spec import BuildContext
+
+
+def ctx(seq_len: int, hidden: int = 16, task: str | None = None, prefix: int = 0, positions: str = "none") -> BuildContext:
+    return BuildContext(hidden_size=hidden, seq_len=seq_len + prefix, positions=positions, task=task,
+                        extra={"task_seq_len": seq_len, "prefix_len": prefix, "vocab_size": 11})
+
+
+def cell(kind: str, context: BuildContext, **fields) -> torch.nn.Module:
+    spec = lookup("cell", kind).model_validate({"kind": kind, **fields})
+    spec.check(context)
+    return spec.build(context)
+
+
+CELLS = [
+    ("mlp_mixer", {"layers": 2, "expansion": 2.0}, ctx(9, prefix=1)),
+    ("graph", {"message_layers": 2, "update": "gru"}, ctx(16, task="sudoku", prefix=2)),
+    ("graph", {"message_layers": 3, "update": "lstm"}, ctx(9, task="grid")),
+    ("transformer", {"layers": 1, "num_heads": 2}, ctx(9, positions="rope", prefix=1)),
+]
+
+
+@pytest.mark.parametrize("kind, fields, context", CELLS, ids=[c[0] + "-" + str(i) for i, c in enumerate(CELLS)])
+@settings(max_examples=5)
+@given(batch=st.integers(1, 3), seed=st.integers(0, 1000))
+def test_shape_dtype_and_batch_independence(kind, fields, context, batch, seed):
+    torch.manual_seed(seed)
+    module = cell(kind, context, **fields)
+    x = torch.randn(batch + 1, context.seq_len, context.hidden_size)
+    out = module(x)
+    assert out.shape == x.shape and out.dtype == x.dtype
+    alone = module(x[:1])
+    torch.testing.assert_close(out[:1], alone, rtol=1e-5, atol=1e-5)
+
+
+def test_sudoku_graph_has_twenty_peers_per_cell():
+    edges = sudoku_graph(81)
+    assert edges.shape == (2, 1620)
+    assert torch.bincount(edges[1], minlength=81).eq(20).all()
+    assert not (edges[0] == edges[1]).any()
+    pairs = set(map(tuple, edges.T.tolist()))
+    assert all((b, a) in pairs for a, b in pairs), "peer links go both ways"
+    assert (0, 80) not in pairs and (0, 8) in pairs and (0, 72) in pairs and (0, 20) in pairs
+
+
+def test_grid_graph_is_four_neighbour():
+    edges = grid_graph(9)
+    degree = torch.bincount(edges[1], minlength=9)
+    assert degree.tolist() == [2, 3, 2, 3, 4, 3, 2, 3, 2]
+    assert edges.shape[1] == 2 * 12
+
+
+def test_graph_edges_are_built_once_and_link_prefix_to_board():
+    model = reasonkit.build("rrn-sudoku-tiny")
+    cell_ = model.core.cell
+    assert cell_.edge_index.shape == (2, 1620)
+    assert "edge_index" not in cell_.state_dict()
+    with_prefix = reasonkit.build("rrn-sudoku-tiny", embedding={"positions": "learned", "puzzle_dim": 32})
+    assert with_prefix.core.cell.edge_index.shape == (2, 1620 + 2 * 81)
+
+
+def test_graph_cell_messages_follow_the_graph():
+    """Changing one cell of a 4x4 grid changes, after one step, only itself and its neighbours."""
+    torch.manual_seed(0)
+    module = cell("graph", ctx(16, task="grid"), update="gru")
+    x = torch.randn(1, 16, 16)
+    y = x.clone()
+    y[0, 5] += 1.0
+    changed = (module(x) - module(y)).abs().sum(-1)[0] > 1e-6
+    assert changed.nonzero().flatten().tolist() == [1, 4, 5, 6, 9]
+
+
+@pytest.mark.parametrize("task, seq_len, match", [
+    (None, 81, "needs a constraint graph"),
+    ("arc", 81, "no constraint graph for task 'arc'"),
+    ("sudoku", 80, "square number"),
+    ("sudoku", 36, "n a square"),
+    ("grid", 10, "square number"),
+])
+def test_graph_cell_without_a_graph_for_the_task_is_rejected(task, seq_len, match):
+    with pytest.raises(ValueError, match=match):
+        reasonkit.get_spec("rrn-sudoku-tiny", task=task, seq_len=seq_len)
+
+
+def test_constraint_graph_names():
+    assert torch.equal(constraint_graph("maze", 9), constraint_graph("grid", 9))
+
+
+def test_lstm_update_needs_an_even_hidden_size():
+    with pytest.raises(ValueError, match="even hidden_size"):
+        reasonkit.get_spec("rrn-sudoku-tiny", hidden_size=33)
+
+
+def test_mlp_mixer_is_exactly_trm_mlp_block_structure():
+    model = reasonkit.build("trm-mlp-5m")
+    block = model.core.net.layers[0]
+    assert block.mlp_t.gate_up_proj.weight.shape == (1024, 97)  # sequence axis: 81 + 16 prefix positions
+    assert block.mlp.gate_up_proj.weight.shape == (3072, 512)
+
+
+def test_attention_backends_agree_and_xformers_is_never_a_silent_switch():
+    torch.manual_seed(0)
+    sdpa = cell("transformer", ctx(9, positions="rope"), num_heads=2, attention="sdpa")
+    math_ = cell("transformer", ctx(9, positions="rope"), num_heads=2, attention="math")
+    math_.load_state_dict(sdpa.state_dict())
+    x = torch.randn(2, 9, 16)
+    torch.testing.assert_close(sdpa(x), math_(x), rtol=1e-5, atol=1e-5)
+    if importlib.util.find_spec("xformers") is None or not torch.cuda.is_available():
+        with pytest.raises(RuntimeError, match="xformers"):
+            reasonkit.build("trm-tiny", **{"core.cell.attention": "xformers"})
