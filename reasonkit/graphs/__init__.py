@@ -28,8 +28,8 @@ def sudoku_graph(seq_len: int) -> torch.Tensor:
     box = math.isqrt(n)
     if box * box != n:
         raise ValueError(f"a sudoku graph needs n x n cells with n a square (4, 9, 16, ...), got n={n} (seq_len={seq_len})")
-    rows = torch.arange(seq_len) // n
-    cols = torch.arange(seq_len) % n
+    rows = torch.arange(seq_len, device="cpu") // n
+    cols = torch.arange(seq_len, device="cpu") % n
     boxes = (rows // box) * box + cols // box
     peers = (rows[:, None] == rows) | (cols[:, None] == cols) | (boxes[:, None] == boxes)
     peers.fill_diagonal_(False)
@@ -40,7 +40,7 @@ def sudoku_graph(seq_len: int) -> torch.Tensor:
 def grid_graph(seq_len: int) -> torch.Tensor:
     """4-neighbour links of a square grid (a maze), in both directions."""
     side = _square_side(seq_len, "grid")
-    idx = torch.arange(seq_len).view(side, side)
+    idx = torch.arange(seq_len, device="cpu").view(side, side)
     pairs = [(idx[:, :-1], idx[:, 1:]), (idx[:-1, :], idx[1:, :])]
     src = torch.cat([a.flatten() for a, _ in pairs] + [b.flatten() for _, b in pairs])
     dst = torch.cat([b.flatten() for _, b in pairs] + [a.flatten() for a, _ in pairs])

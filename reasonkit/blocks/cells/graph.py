@@ -53,8 +53,8 @@ def _with_prefix(edges: torch.Tensor, prefix_len: int, task_len: int) -> torch.T
     shifted = edges + prefix_len
     if prefix_len == 0:
         return shifted
-    prefix = torch.arange(prefix_len).repeat_interleave(task_len)
-    task = torch.arange(task_len).repeat(prefix_len) + prefix_len
+    prefix = torch.arange(prefix_len, device="cpu").repeat_interleave(task_len)
+    task = torch.arange(task_len, device="cpu").repeat(prefix_len) + prefix_len
     return torch.cat((shifted, torch.stack((prefix, task)), torch.stack((task, prefix))), dim=1)
 
 
