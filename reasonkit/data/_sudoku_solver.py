@@ -9,11 +9,16 @@ solver's propagation, so ours are comparable in spirit, not digit for digit, wit
 """
 from __future__ import annotations
 
+import ctypes
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Optional
 
-__all__ = ["Geometry", "geometry", "SolveResult", "solve", "count_solutions", "BOX_SHAPES"]
+import numpy as np
+
+from . import _sudoku_native
+
+__all__ = ["Geometry", "geometry", "SolveResult", "solve", "solve_py", "count_solutions", "BOX_SHAPES"]
 
 # rows x cols of a box for each supported grid size
 BOX_SHAPES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
@@ -107,7 +112,42 @@ class SolveResult:
 
 
 def solve(grid, n: int, limit: int = 2) -> SolveResult:
-    """Search for up to ``limit`` solutions of a flat puzzle (0 = blank, 1..n digits)."""
+    """Search for up to ``limit`` solutions of a flat puzzle (0 = blank, 1..n digits).
+
+    Uses the compiled solver (``_sudoku_native``) when available; it follows the same search, so solutions,
+    ratings and node counts are identical to ``solve_py``'s.
+    """
+    lib = _sudoku_native.load()
+    if lib is None:
+        return solve_py(grid, n, limit)
+    geo = geometry(n)
+    cells = geo.cells
+    try:
+        values = bytes(grid) if isinstance(grid, (list, bytes)) else np.asarray(grid).astype(np.uint8).tobytes()
+    except (ValueError, TypeError):
+        raise ValueError(f"a {n}x{n} puzzle needs {cells} digits in 0..{n}") from None
+    if len(values) != cells or max(values) > n:
+        raise ValueError(f"a {n}x{n} puzzle needs {cells} digits in 0..{n}")
+    units, peers = _flat_tables(n)
+    out = ctypes.create_string_buffer(cells * max(1, limit))
+    rating, nodes = ctypes.c_long(0), ctypes.c_long(0)
+    found = lib.rk_solve(values, n, units, len(geo.units), peers, len(geo.peers[0]), limit, out,
+                         ctypes.byref(rating), ctypes.byref(nodes))
+    raw = out.raw
+    sols = [list(raw[i * cells:(i + 1) * cells]) for i in range(found)]
+    return SolveResult(sols, rating.value, nodes.value)
+
+
+@lru_cache(maxsize=None)
+def _flat_tables(n: int):
+    geo = geometry(n)
+    units = (ctypes.c_int * (len(geo.units) * n))(*[c for u in geo.units for c in u])
+    peers = (ctypes.c_int * (geo.cells * len(geo.peers[0])))(*[c for p in geo.peers for c in p])
+    return units, peers
+
+
+def solve_py(grid, n: int, limit: int = 2) -> SolveResult:
+    """The pure-Python solver (see ``solve``)."""
     geo = geometry(n)
     full = geo.full
     cands = [full] * geo.cells

@@ -19,6 +19,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from . import _sudoku_native
 from ._parallel import parallel_map
 from ._sudoku_solver import BOX_SHAPES
 from .augment import AxisPermutation, ColourPermutation, Compose, Dihedral
@@ -203,6 +204,7 @@ def _gen_job(job):
 def _generate(count: int, n: int, seed: int, stream: int, min_rating: int, exclude: set, workers, progress,
               max_steps: int, desc: str):
     """``count`` distinct puzzles not in ``exclude``, in seed order (deterministic for any worker count)."""
+    _sudoku_native.load()  # compile once here, before the workers fork
     got_p, got_s, got_r, seen = [], [], [], set(exclude)
     start = 0
     while len(got_p) < count:

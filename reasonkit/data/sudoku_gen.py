@@ -95,19 +95,25 @@ def generate_puzzle(seed: int, n: int = 9, min_rating: int = 0, max_steps: int =
         rating = _rate(puzzle, n)
         assert rating is not None
         steps = 0
+        clues = [i for i, v in enumerate(puzzle) if v]
+        blanks = [i for i, v in enumerate(puzzle) if not v]
         while rating < min_rating and steps < max_steps:
             steps += 1
-            clues = [i for i, v in enumerate(puzzle) if v]
-            blanks = [i for i, v in enumerate(puzzle) if not v]
-            cand = list(puzzle)
-            cand[rng.choice(clues)] = 0
-            add = rng.choice(blanks)
-            cand[add] = solution[add]
-            if rng.random() < 0.3:  # sometimes also drop a clue, moving towards fewer givens
-                cand[rng.choice([i for i, v in enumerate(cand) if v])] = 0
+            # swap a clue for a blank cell of the solution, sometimes dropping a second clue
+            out = rng.randrange(len(clues))
+            into = rng.randrange(len(blanks))
+            drop = rng.randrange(len(clues) - 1) if rng.random() < 0.3 else -1
+            new_clues = clues[:out] + clues[out + 1:]
+            new_blanks = blanks[:into] + blanks[into + 1:] + [clues[out]]
+            if drop >= 0:
+                new_blanks.append(new_clues.pop(drop))
+            new_clues.append(blanks[into])
+            cand = [0] * (n * n)
+            for i in new_clues:
+                cand[i] = solution[i]
             r = _rate(cand, n)
             if r is not None and r >= rating:
-                puzzle, rating = cand, r
+                puzzle, rating, clues, blanks = cand, r, new_clues, new_blanks
         if rating >= min_rating:
             return GeneratedSudoku(
                 np.asarray(puzzle, np.uint8), np.asarray(solution, np.uint8), rating,

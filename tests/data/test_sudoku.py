@@ -134,3 +134,18 @@ def test_output_dir_guard(tmp_path):
     # same arguments: a rebuild is allowed and gives the same data
     build_sudoku(out, size=4, train_size=5, test_size=2, aug=1, seed=0, workers=2, progress=False)
     assert np.array_equal(load_set(out, "train", "all").inputs, before)
+
+
+@settings(max_examples=30, deadline=None)
+@given(n=SIZES, seed=st.integers(0, 2**31), keep=st.floats(0.0, 1.0))
+def test_native_solver_matches_python(n, seed, keep):
+    from reasonkit.data import _sudoku_native
+    from reasonkit.data._sudoku_solver import solve_py
+
+    if _sudoku_native.load() is None:
+        pytest.skip("no C compiler: the Python solver is the only one")
+    rng = random.Random(seed)
+    solution = random_solution(rng, n)
+    puzzle = [v if rng.random() < keep else 0 for v in solution]
+    a, b = solve(puzzle, n, limit=3), solve_py(puzzle, n, limit=3)
+    assert (a.solutions, a.rating, a.nodes) == (b.solutions, b.rating, b.nodes)
