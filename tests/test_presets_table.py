@@ -35,3 +35,13 @@ def test_size_in_name_matches_real_count(name):
     with torch.device("meta"):
         count = spec.build().num_parameters()
     assert round(count / 1e6) == int(size.group(1)), f"{name} has {count:,} parameters"
+
+
+def test_ablation_examples_in_the_docs_build():
+    text = (DOCS / "ablation.md").read_text()
+    code = text.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    with torch.device("meta"):
+        exec(compile(code, "docs/ablation.md", "exec"), namespace)
+    assert namespace["mlp"].num_parameters() == reasonkit.build("trm-mlp-5m").num_parameters()
+    assert namespace["one_step"].gradient.__class__.__name__ == "OneStepGradient"
