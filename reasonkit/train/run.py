@@ -34,7 +34,7 @@ LoaderFactory = Callable[..., Any]
 
 def _default_loader(data_dir, split, *, global_batch_size, rank, world_size, seed):
     try:
-        from ..data import PuzzleLoader
+        from ..data.loader import PuzzleLoader
     except ImportError as err:
         raise RuntimeError("reasonkit.data.PuzzleLoader is not available in this installation") from err
     return PuzzleLoader(data_dir, split, global_batch_size, rank=rank, world_size=world_size, seed=seed)
