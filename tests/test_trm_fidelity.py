@@ -106,6 +106,21 @@ def test_training_segments_match_reference(fixture):
         assert torch.equal(carry.halted, tensors[f"{p}.carry.halted"]), p
         for key in ("inputs", "labels", "puzzle_identifiers"):
             assert torch.equal(carry.data[key], tensors[f"{p}.carry.current_data.{key}"]), (p, key)
+        _check_loss_and_metrics(model, carry, out, tensors, p)
+
+
+def _check_loss_and_metrics(model, carry, out, tensors, p: str) -> None:
+    """The policy's loss and metrics equal the reference ACTLossHead's for this segment."""
+    with torch.no_grad():
+        lm_loss, correct = _stablemax_loss(out["logits"], carry.data["labels"])
+        loss, terms = model.halting.loss(lm_loss, correct, out)
+        _close(loss.double(), tensors[f"{p}.loss"], f"{p} loss")
+        _close(terms["lm_loss"].double(), tensors[f"{p}.metrics.lm_loss"], f"{p} lm_loss")
+        _close(terms["q_halt_loss"], tensors[f"{p}.metrics.q_halt_loss"], f"{p} q_halt_loss")
+        valid = carry.halted & ((carry.data["labels"] != IGNORE).sum(-1) > 0)
+        metrics = model.halting.metrics(out, correct, valid)
+        assert metrics["q_halt_accuracy"] == tensors[f"{p}.metrics.q_halt_accuracy"], p
+        assert (valid & correct).sum() == tensors[f"{p}.metrics.exact_accuracy"], p
 
 
 def test_loss_and_gradients_match_reference(fixture):
@@ -154,4 +169,5 @@ def test_eval_segments_match_reference(fixture):
             _close(out["q_continue_logits"], tensors[f"{p}.q_continue_logits"], f"{p} q_continue")
             assert torch.equal(carry.halted, tensors[f"{p}.carry.halted"]), p
             assert torch.equal(carry.steps, tensors[f"{p}.carry.steps"]), p
+            _check_loss_and_metrics(model, carry, out, tensors, p)
     model.train()

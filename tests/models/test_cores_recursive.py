@@ -22,6 +22,16 @@ def test_trm_presets_match_reference_counts(name, count):
     assert reasonkit.build(name).num_parameters() == count
 
 
+@pytest.mark.parametrize("name, overrides, count", [
+    ("trm-7m", {"vocab_size": 6, "seq_len": 900, "core.latent_updates": 4}, 6_822_914),    # Maze
+    ("trm-mlp-5m", {"vocab_size": 6, "seq_len": 900, "core.latent_updates": 4}, 18_795_522),  # Maze, MLP
+    ("trm-7m", {"vocab_size": 12, "seq_len": 900, "num_puzzle_ids": 10}, 6_829_058),       # ARC
+])
+def test_trm_task_overrides_match_reference_counts(name, overrides, count):
+    with torch.device("meta"):
+        assert reasonkit.build(name, **overrides).num_parameters() == count
+
+
 def test_schedule_is_n_latent_then_one_answer_per_cycle():
     model = reasonkit.build("trm-tiny", **{"core.cycles": 3, "core.latent_updates": 2})
     assert model.core.schedule == tuple(Update(lv, c) for c in range(3) for lv in ("z", "z", "y"))
