@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -93,7 +94,7 @@ class RunLogger:
         if self.bar is not None:
             self.bar.write(text)
         else:
-            print(text, flush=True)
+            print(text, file=sys.stderr, flush=True)
 
     def steps_per_second(self, step: int) -> float:
         return (step - self._start_step) / max(1e-9, time.perf_counter() - self._start)
