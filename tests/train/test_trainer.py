@@ -1,0 +1,58 @@
+"""The training step is generic over every registered halting policy and gradient estimator."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+import reasonkit
+from reasonkit import build
+from reasonkit.train import Trainer
+
+
+def _batch(seed=0, n=4, seq=8):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randint(0, 11, (n, seq), generator=g, dtype=torch.int32)
+    return {"inputs": x, "labels": x.flip(-1).long(), "puzzle_identifiers": torch.randint(0, 2, (n,), generator=g, dtype=torch.int32)}
+
+
+@pytest.mark.parametrize("halting", reasonkit.list_kinds("halting"))
+def test_every_halting_policy_trains(halting):
+    torch.manual_seed(0)
+    model = build("hrm-tiny", seq_len=8, num_puzzle_ids=2, halting={"kind": halting, "max_steps": 2})
+    trainer = Trainer(model, total_steps=3, lr=1e-3, puzzle_lr=1e-2)
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    for step in range(3):
+        metrics = trainer.train_step(_batch(step), 4)
+        assert torch.isfinite(torch.tensor(metrics["loss"]))
+        assert "lm_loss" in metrics and "exact_accuracy" in metrics
+    changed = [k for k, v in model.state_dict().items() if not torch.equal(v, before[k])]
+    assert "embedding.puzzle.weight" in changed and "lm_head.weight" in changed
+
+
+@pytest.mark.parametrize("gradient", reasonkit.list_kinds("gradient"))
+def test_every_gradient_estimator_trains(gradient):
+    torch.manual_seed(0)
+    model = build("hrm-tiny", seq_len=8, num_puzzle_ids=2, gradient=gradient, **{"halting.max_steps": 2})
+    trainer = Trainer(model, total_steps=2, lr=1e-3)
+    for step in range(2):
+        assert torch.isfinite(torch.tensor(trainer.train_step(_batch(step), 4)["loss"]))
+
+
+def test_compile_option_wraps_the_segment_and_keeps_weight_names():
+    model = build("hrm-tiny", seq_len=8)
+    names = list(model.state_dict())
+    Trainer(model, total_steps=1, compile=True)
+    assert "segment" in model.__dict__  # the instance's segment is the compiled one
+    assert list(model.state_dict()) == names
+
+
+def test_ema_weights_follow_the_model():
+    torch.manual_seed(0)
+    model = build("hrm-tiny", seq_len=8, num_puzzle_ids=2, **{"halting.max_steps": 2})
+    trainer = Trainer(model, total_steps=3, lr=1e-2, ema=0.5)
+    for step in range(3):  # timm's EMA copies the weights at its first update, then averages
+        trainer.train_step(_batch(step), 4)
+    ema = trainer.eval_model().state_dict()
+    raw = model.state_dict()
+    assert not torch.equal(ema["lm_head.weight"], raw["lm_head.weight"])
+    assert trainer.eval_model() is not model
