@@ -160,3 +160,29 @@ def test_cells_and_injections_subset(cell, injection, core):
     model = tiny_spec(core_spec, GRADIENTS["last_cycle"], HALTINGS["q_halt"], **extra).build()
     train_step_and_check(model)
     check_halting_invariants(model)
+
+
+@pytest.mark.parametrize("cell, injection, core", CELL_SUBSET[::2], ids=["-".join(c) for c in CELL_SUBSET[::2]])
+@pytest.mark.parametrize("halting", ["act", "ponder", "q_act"])
+def test_bfloat16_forward(cell, injection, core, halting):
+    """Blocks respect the forward dtype: a bfloat16 segment trains with a finite loss."""
+    core_spec = dict(CORES[core])
+    if core == "hierarchical":
+        core_spec.update(high=_cell(cell), low=_cell(cell))
+    else:
+        core_spec["cell"] = _cell(cell)
+    core_spec["injection"] = {"kind": injection}
+    extra = {"forward_dtype": "bfloat16"}
+    if cell == "mlp_mixer":
+        extra["embedding"] = {"positions": "none"}
+    if cell == "graph":
+        extra["task"] = "grid"
+    torch.manual_seed(0)
+    model = tiny_spec(core_spec, GRADIENTS["last_cycle"], HALTINGS[halting], **extra).build()
+    b = batch()
+    carry, out = model(model.initial_carry(b), b)
+    assert carry.state[model.core.readout].dtype == torch.bfloat16
+    per_seq, correct = lm_loss(out["logits"], carry.data["labels"])
+    loss, _ = model.halting.loss(per_seq, correct, out)
+    loss.backward()
+    assert torch.isfinite(loss)
