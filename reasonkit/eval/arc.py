@@ -105,34 +105,34 @@ def pass_at_k(votes: ArcVote, answers: dict[str, dict[Hashable, np.ndarray]], ks
 
 
 def arc_scores_for_examples(data_dir: str | Path, split: str, examples, result, ks: Sequence[int] = (1, 2, 10)) -> dict[str, Any]:
-    """pass@k of an evaluation of an ARC data set (see :func:`load_voting_records` for what the data set provides)."""
-    records, answers = load_voting_records(data_dir, split)
-    from ..data.augment import augmentation_from_dict
+    """pass@k of an evaluation of an ARC data set built by ``reasonkit.data.arc.build_arc``.
 
+    The data set says, per row of the test split, which task and test input it is and by which augmentation
+    (``reasonkit.data.arc.eval_examples``, from identifiers.json), and ``test_puzzles.json`` holds the original
+    tasks with their answers. ``examples``/``result`` are what :func:`reasonkit.eval.evaluate` returns.
+    """
+    from ..data.arc import eval_examples
+
+    root = Path(data_dir)
+    if split != "test":
+        raise ValueError("ARC voting applies to the test split (the evaluation tasks' test inputs)")
+    puzzles_file = root / "test_puzzles.json"
+    if not puzzles_file.is_file():
+        raise FileNotFoundError(f"{puzzles_file}: not an ARC data set built by reasonkit (or the reference)")
+    tasks = json.loads(puzzles_file.read_text())
+    answers = {task: {i: np.asarray(pair["output"], np.uint8) for i, pair in enumerate(data["test"])}
+               for task, data in tasks.items()}
+    offset, rows = 0, []
+    for set_name in examples.meta.sets:
+        mapped = eval_examples(root, set_name)
+        rows.extend((offset + e.row, e) for e in mapped)
+        offset += len(mapped)
     preds = []
-    for i, ident in enumerate(examples.puzzle_identifiers.tolist()):
-        rec = records.get((int(ident), int(examples.puzzle_index[i])), records.get(int(ident)))
-        if rec is None:
+    for row, e in rows:
+        if row >= len(result.predictions):  # --limit evaluated only the first rows
             continue
-        inverse = augmentation_from_dict(rec["augmentation"]).inverse()
-        conf = float(result.confidence[i]) if result.confidence is not None else 1.0
-        preds.append((rec["task"], rec["test_index"], result.predictions[i], inverse, conf))
-    votes = vote(preds)
-    out = pass_at_k(votes, answers, ks)
+        conf = float(result.confidence[row]) if result.confidence is not None else 1.0
+        preds.append((e.task, e.test_index, result.predictions[row], e.augmentation.inverse(), conf))
+    out = pass_at_k(vote(preds), answers, ks)
     out["arc_tasks"] = len(answers)
     return out
-
-
-def load_voting_records(data_dir: str | Path, split: str):
-    """Read ``{split}/arc_voting.json``: per puzzle identifier, its task, test index and augmentation, plus answers.
-
-    Expected layout: ``{"puzzles": {"<identifier>": {"task": str, "test_index": int, "augmentation": {...}}},
-    "answers": {"<task>": [[grid rows], ...]}}`` with answer grids in colours 0-9, one per test input.
-    """
-    path = Path(data_dir) / split / "arc_voting.json"
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no ARC voting records in this data set (build it with the ARC builder)")
-    data = json.loads(path.read_text())
-    records = {int(k): v for k, v in data["puzzles"].items()}
-    answers = {task: {i: np.asarray(g, np.uint8) for i, g in enumerate(grids)} for task, grids in data["answers"].items()}
-    return records, answers

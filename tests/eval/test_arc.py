@@ -53,3 +53,30 @@ def test_voting_with_inverse_augmentations_and_pass_at_k():
     # A needs both test inputs: pass@1 fails on input 1, pass@2 gets both; B is never right.
     assert scores == {"pass@1": 0.0, "pass@2": 0.5, "pass@10": 0.5}
     assert pass_at_k(votes, answers, ks=(1,), partial=True)["pass@1"] == 0.25
+
+
+def test_eval_arc_glue_on_a_built_data_set(tmp_path):
+    """With the data set's own label rows as predictions every task passes; with rows shifted none does."""
+    import json
+
+    from reasonkit.data.arc import build_arc
+    from reasonkit.eval.arc import arc_scores_for_examples
+    from reasonkit.eval.evaluate import load_examples
+    from reasonkit.eval.inference import InferenceResult
+
+    rng = np.random.default_rng(0)
+    for split, n in (("training", 2), ("evaluation", 3)):
+        (tmp_path / "src" / split).mkdir(parents=True)
+        for t in range(n):
+            def pair(h, w):
+                x = rng.integers(0, 10, (h, w))
+                return {"input": x.tolist(), "output": ((x + 1) % 10).tolist()}
+            task = {"train": [pair(3, 4), pair(2, 2)], "test": [pair(3, 3)] + ([pair(2, 5)] if t == 0 else [])}
+            (tmp_path / "src" / split / f"{split[:2]}{t}.json").write_text(json.dumps(task))
+    build_arc(tmp_path / "arc", sources=[tmp_path / "src"], num_aug=3, workers=1, progress=False)
+    ex = load_examples(tmp_path / "arc", "test")
+    right = InferenceResult(np.where(ex.labels < 0, 0, ex.labels), np.ones(len(ex)), np.full(len(ex), 0.5), 1.0, 1)
+    scores = arc_scores_for_examples(tmp_path / "arc", "test", ex, right)
+    assert scores["arc_tasks"] == 3 and scores["pass@1"] == 1.0
+    wrong = InferenceResult(np.roll(right.predictions, 1, axis=0), right.steps, right.confidence, 1.0, 1)
+    assert arc_scores_for_examples(tmp_path / "arc", "test", ex, wrong)["pass@1"] < 1.0
