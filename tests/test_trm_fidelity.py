@@ -171,3 +171,14 @@ def test_eval_segments_match_reference(fixture):
             assert torch.equal(carry.steps, tensors[f"{p}.carry.steps"]), p
             _check_loss_and_metrics(model, carry, out, tensors, p)
     model.train()
+
+
+def test_loads_checkpoint_keys_as_the_reference_saves_them(fixture):
+    """pretrain.py saves torch.compile(ACTLossHead(model)): keys start with ``_orig_mod.model.``."""
+    meta, tensors, model = fixture
+    state = {"_orig_mod.model." + k[len("state."):]: v for k, v in tensors.items() if k.startswith("state.")}
+    fresh = type(model.spec).model_validate(model.spec.model_dump()).build()
+    load_reference_state_dict(fresh, state)
+    for name, value in model.state_dict().items():
+        assert torch.equal(fresh.state_dict()[name], value), name
+    torch.testing.assert_close(fresh.halt_head.weight, tensors["ckpt_example._orig_mod.model.inner.q_head.weight"])
