@@ -7,6 +7,8 @@ segment ``N`` where the cumulative probability reaches ``1 - eps`` (or at ``max_
 LM losses, and the ponder cost ``N + R`` is added with weight ``ponder_weight``. The halting bias starts
 negative (-3 by default): a UT with ACT on Sudoku-Extreme collapsed with a bias of 0 or above.
 
+Where the UT outputs the probability-weighted mean of its per-step states, here each segment is supervised on
+its own and the same weights ``p_n`` weight the segments' losses; a prediction is read at the halting segment.
 Because the carry between segments is detached (deep supervision), the remainder's gradient reaches only the
 segment that computed it: each earlier ``h_n`` receives the ponder cost's ``-1`` and its own LM loss, not the
 ``-L_N`` term through ``R``. At evaluation every sequence runs ``max_steps`` segments unless ``early_exit``.
