@@ -15,13 +15,6 @@ import torch.nn.functional as F
 import reasonkit
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    """Tiny models run single-threaded: intra-op threads spin-waiting on a loaded 2-core machine cost ~100x."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 HIDDEN, SEQ, VOCAB, BATCH = 32, 9, 6, 3
 CELL = {"kind": "transformer", "layers": 1, "num_heads": 2, "expansion": 2}

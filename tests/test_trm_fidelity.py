@@ -17,13 +17,6 @@ import reasonkit
 from reasonkit.interop import load_reference_state_dict, reference_key_map
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    """Tiny models run single-threaded: intra-op threads spin-waiting on a loaded 2-core machine cost ~100x."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 safetensors = pytest.importorskip("safetensors.torch")
 

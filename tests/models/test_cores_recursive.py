@@ -8,13 +8,6 @@ import reasonkit
 from reasonkit.models.cores.base import Update
 
 
-@pytest.fixture(autouse=True, scope="module")
-def single_thread():
-    """Tiny models run single-threaded: intra-op threads spin-waiting on a loaded 2-core machine cost ~100x."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.mark.parametrize("name, count", [("trm-7m", 6_828_034), ("trm-mlp-5m", 5_028_866)])
