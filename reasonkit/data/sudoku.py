@@ -23,7 +23,7 @@ from . import _sudoku_native
 from ._parallel import parallel_map
 from ._sudoku_solver import BOX_SHAPES
 from .augment import AxisPermutation, ColourPermutation, Compose, Dihedral
-from .format import SetArrays, atomic_dataset_dir, write_identifiers, write_split
+from .format import SetArrays, atomic_dataset_dir, file_digest, write_identifiers, write_split
 from .sudoku_gen import generate_puzzle, puzzle_seed
 
 __all__ = [
@@ -301,6 +301,7 @@ def build_sudoku(out: str | os.PathLike, *, source: Optional[str] = None, source
                           progress=progress, chunksize=max(1, len(jobs) // 64))
     target = atomic_dataset_dir(out, "sudoku", args, overwrite)
     target.record["stats"] = stats
+    target.record["inputs"] = [file_digest(f) for f in (source, source_test) if f]
     with target as tmp:
         common = dict(vocab_size=n + 2, pad_id=0, ignore_label_id=0, blank_identifier_id=0, num_puzzle_identifiers=1)
         write_split(tmp, "train", {"all": _pack([g[0] for g in groups], [g[1] for g in groups])}, **common)

@@ -116,6 +116,7 @@ def test_build_from_csv_is_seeded(tmp_path):
     assert load_metadata(a, "train").total_groups == 10 and load_metadata(a, "test").total_groups == 10
     info = json.loads((a / "build.json").read_text())
     assert info["args"]["seed"] == 5 and "train_rating" in info["stats"]
+    assert [len(f["sha256"]) for f in info["inputs"]] == [64, 64] and info["command"]
 
 
 def test_output_dir_guard(tmp_path):
