@@ -27,26 +27,32 @@ class QActHalting(HaltingPolicy):
     num_logits = 2
     logit_names = ("q_halt_logits", "q_continue_logits")
     init_bias = -5.0
+    #: Whether q_continue is trained against a bootstrapped target (a second, gradient-free forward).
+    bootstrap = True
 
     def __init__(self, max_steps: int, exploration: float, loss_weight: float) -> None:
         super().__init__(max_steps)
         self.exploration = exploration
         self.loss_weight = loss_weight
 
+    def halt_signal(self, outputs: Outputs) -> torch.Tensor:
+        """Which sequences ask to halt: ``q_halt > q_continue``."""
+        return outputs["q_halt_logits"] > outputs["q_continue_logits"]
+
     def decide(self, steps: torch.Tensor, outputs: Outputs, state: dict[str, torch.Tensor], *, training: bool,
                early_exit: bool, max_steps: int, requery: Callable[[], Outputs]) -> HaltDecision:
-        q_halt, q_continue = outputs["q_halt_logits"], outputs["q_continue_logits"]
         last = steps >= max_steps
         halted = last
         extra: Outputs = {}
         if training and max_steps > 1:
-            halted = halted | (q_halt > q_continue)
-            halted = halted & (steps >= exploration_floor(q_halt, steps, self.exploration, max_steps))
-            following = requery()
-            next_halt, next_continue = following["q_halt_logits"], following["q_continue_logits"]
-            extra["target_q_continue"] = torch.sigmoid(torch.where(last, next_halt, torch.maximum(next_halt, next_continue)))
+            halted = halted | self.halt_signal(outputs)
+            halted = halted & (steps >= exploration_floor(outputs["q_halt_logits"], steps, self.exploration, max_steps))
+            if self.bootstrap:
+                following = requery()
+                next_halt, next_continue = following["q_halt_logits"], following["q_continue_logits"]
+                extra["target_q_continue"] = torch.sigmoid(torch.where(last, next_halt, torch.maximum(next_halt, next_continue)))
         elif early_exit:
-            halted = halted | (q_halt > q_continue)
+            halted = halted | self.halt_signal(outputs)
         return HaltDecision(halted, state, extra)
 
     def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, outputs: Outputs) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
