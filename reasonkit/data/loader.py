@@ -11,6 +11,7 @@ from typing import Any, Iterator, Optional
 
 import numpy as np
 import torch
+from torch.utils.data import IterableDataset
 
 from .format import DatasetMeta, SetArrays, load_metadata, load_set
 
@@ -39,7 +40,7 @@ def _restore(rng: np.random.Generator, saved: dict) -> None:
     rng.bit_generator.state = st
 
 
-class PuzzleLoader:
+class PuzzleLoader(IterableDataset):
     """Iterates ``(set_name, batch, effective_global_batch_size)`` over one split of a puzzle data set.
 
     ``batch`` is a dict of int32 torch tensors for this rank: ``inputs`` [B, seq_len], ``labels`` [B, seq_len] with
@@ -61,7 +62,9 @@ class PuzzleLoader:
 
     ``state_dict()`` taken after a batch and given to ``load_state_dict()`` of a loader built with the same
     arguments makes its next pass continue with the following batch (the rest of that pass only); later passes
-    proceed as they would have without the interruption.
+    proceed as they would have without the interruption. It is an ``IterableDataset`` like the reference's, so
+    ``torch.utils.data.DataLoader(loader, batch_size=None)`` can wrap it; the state then lives in the worker
+    process, so save state from a loader iterated in the training process.
     """
 
     def __init__(self, data_dir: str | os.PathLike, split: str, global_batch_size: int, rank: int = 0,

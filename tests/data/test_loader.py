@@ -115,3 +115,22 @@ def test_bad_arguments(toy):
         PuzzleLoader(root, "train", 5, world_size=2)
     with pytest.raises(FileNotFoundError, match="dataset.json"):
         PuzzleLoader(root, "valid", 4)
+
+
+def test_resume_test_split(toy):
+    root, _ = toy
+    full = _rows(list(PuzzleLoader(root, "test", 4)))
+    loader = PuzzleLoader(root, "test", 4)
+    it = iter(loader)
+    head = [next(it)[1]["inputs"][:, 0].tolist()]
+    resumed = PuzzleLoader(root, "test", 4)
+    resumed.load_state_dict(loader.state_dict())
+    assert head + _rows(list(resumed)) == full
+
+
+def test_wraps_in_torch_dataloader(toy):
+    root, _ = toy
+    direct = _rows(list(PuzzleLoader(root, "train", 4, seed=9)))
+    wrapped = [b["inputs"][:, 0].tolist() for _, b, _ in torch.utils.data.DataLoader(
+        PuzzleLoader(root, "train", 4, seed=9), batch_size=None)]
+    assert wrapped == direct
