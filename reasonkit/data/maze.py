@@ -252,6 +252,8 @@ def build_maze(out: str | os.PathLike, *, source: Optional[str] = None, source_t
     args = dict(source=str(source) if source else None, source_test=str(source_test) if source_test else None,
                 size=size, min_path=min_path, loops=loops, train_size=train_size, test_size=test_size, aug=aug,
                 seed=seed)
+    if source_test and not source:
+        raise ValueError("--source-test needs --source (the training CSV)")
     rng = np.random.default_rng([seed, 1])
     if source:
         q, a = read_maze_csv(source)

@@ -267,6 +267,8 @@ def build_sudoku(out: str | os.PathLike, *, source: Optional[str] = None, source
     args = dict(source=str(source) if source else None, source_test=str(source_test) if source_test else None,
                 size=size, train_size=train_size, test_size=test_size, aug=aug, seed=seed, min_rating=min_rating,
                 max_steps=max_steps)
+    if source_test and not source:
+        raise ValueError("--source-test needs --source (the training CSV)")
     rng = np.random.default_rng([seed, 1])
     stats: dict = {}
     if source:
