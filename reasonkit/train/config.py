@@ -46,7 +46,7 @@ class TrainConfig(BaseModel):
     puzzle_weight_decay: NonNegativeFloat = 1.0
     grad_clip: Optional[PositiveFloat] = Field(None, description="clip the dense gradients' global norm")
     ema: Optional[float] = Field(None, gt=0.0, lt=1.0, description="EMA decay of the weights (TRM: 0.999); None = off")
-    compile: bool = Field(False, description="torch.compile the segment function")
+    compile: bool = Field(False, description="torch.compile the recurrent core")
 
     log_every: PositiveInt = 1
     progress: bool = True

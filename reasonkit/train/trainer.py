@@ -73,8 +73,9 @@ class Trainer:
 
             self.ema = ModelEmaV3(model, decay=ema)
         if compile:
-            # Compile the segment only: the carry bookkeeping around it stays eager and the weights keep their names.
-            model.segment = torch.compile(model.segment)
+            # Compile the recurrent core (the bulk of the work). The embedding stays eager: inductor cannot trace
+            # the puzzle table's sparse gradient. The carry bookkeeping stays eager and weights keep their names.
+            model.core.run = torch.compile(model.core.run)
         self.step = 0
         self.carry: Optional[Carry] = None
 

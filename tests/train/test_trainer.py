@@ -38,11 +38,11 @@ def test_every_gradient_estimator_trains(gradient):
         assert torch.isfinite(torch.tensor(trainer.train_step(_batch(step), 4)["loss"]))
 
 
-def test_compile_option_wraps_the_segment_and_keeps_weight_names():
+def test_compile_option_wraps_the_core_and_keeps_weight_names():
     model = build("hrm-tiny", seq_len=8)
     names = list(model.state_dict())
     Trainer(model, total_steps=1, compile=True)
-    assert "segment" in model.__dict__  # the instance's segment is the compiled one
+    assert "run" in model.core.__dict__  # the instance's core.run is the compiled one
     assert list(model.state_dict()) == names
 
 
