@@ -80,3 +80,25 @@ def test_eval_loss_and_metrics_match_reference():
             loss, metrics = head(model.halting, carry, out)
             torch.testing.assert_close(loss, tensors[f"eval{t}.loss"], atol=1e-5, rtol=0)
             _check_metrics(metrics, tensors, f"eval{t}")
+
+
+_tspec = importlib.util.spec_from_file_location("_trm_fid", Path(__file__).parents[1] / "test_trm_fidelity.py")
+_trm = importlib.util.module_from_spec(_tspec)
+_tspec.loader.exec_module(_trm)
+
+
+@pytest.mark.parametrize("name", ["trm_small", "trm_mlp_small"])
+def test_trm_loss_and_metrics_match_reference(name):
+    """The same loss head over TRM's q_halt policy reproduces TRM's ACTLossHead (no q_continue term)."""
+    record, tensors = load_fixture(name)
+    model = _trm._spec(record["config"]).build()
+    load_reference_state_dict(model, reference_state(tensors))
+    head = LossHead("stablemax")
+    model.train()
+    carry = model.initial_carry(batch(tensors, "seg0"))
+    torch.manual_seed(record["seeds"]["rng_seed"])
+    for t in range(record["num_segments"]):
+        carry, out = model(carry, batch(tensors, f"seg{t}"))
+        loss, metrics = head(model.halting, carry, out)
+        torch.testing.assert_close(loss, tensors[f"seg{t}.loss"], atol=1e-5, rtol=0, msg=lambda m: f"segment {t} loss: {m}")
+        _check_metrics(metrics, tensors, f"seg{t}")
