@@ -56,3 +56,12 @@ def test_ema_weights_follow_the_model():
     raw = model.state_dict()
     assert not torch.equal(ema["lm_head.weight"], raw["lm_head.weight"])
     assert trainer.eval_model() is not model
+
+
+def test_bfloat16_forward_keeps_float32_master_weights():
+    torch.manual_seed(0)
+    model = build("hrm-tiny", seq_len=8, num_puzzle_ids=2, forward_dtype="bfloat16", **{"halting.max_steps": 2})
+    trainer = Trainer(model, total_steps=2, lr=1e-3)
+    for step in range(2):
+        assert torch.isfinite(torch.tensor(trainer.train_step(_batch(step), 4)["loss"]))
+    assert {p.dtype for p in model.parameters()} == {torch.float32}
