@@ -23,6 +23,8 @@ def _eval(args: argparse.Namespace) -> int:
     model, ckpt = load_model(args.checkpoint, ema=not args.no_ema, device=_device(args.device))
     metrics, result, examples = evaluate(model, args.data, args.split, limit=args.limit, max_steps=args.max_steps,
                                          batch_size=args.batch_size, early_exit=args.halt, progress=args.progress)
+    if args.arc is None:  # ARC data sets (built by reasonkit or the reference) carry test_puzzles.json
+        args.arc = args.split == "test" and (Path(args.data) / "test_puzzles.json").is_file()
     if args.arc:
         from .arc import arc_scores_for_examples
 
@@ -67,7 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--split", default="test")
     e.add_argument("--limit", type=int, default=None, help="evaluate the first N examples only")
     e.add_argument("--out", default=None, help="JSON output (default: <checkpoint>/eval-<split>.json)")
-    e.add_argument("--arc", action="store_true", help="also vote over augmentations and report ARC pass@1/2/10")
+    e.add_argument("--arc", action=argparse.BooleanOptionalAction, default=None,
+                   help="vote over augmentations and report ARC pass@1/2/10 (default: on for ARC data sets)")
     e.add_argument("--progress", action="store_true")
     e.set_defaults(func=_eval)
     p = sub.add_parser("predict", help="solve the puzzles of a CSV (column 'question') and write predictions")

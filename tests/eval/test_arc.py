@@ -55,14 +55,10 @@ def test_voting_with_inverse_augmentations_and_pass_at_k():
     assert pass_at_k(votes, answers, ks=(1,), partial=True)["pass@1"] == 0.25
 
 
-def test_eval_arc_glue_on_a_built_data_set(tmp_path):
-    """With the data set's own label rows as predictions every task passes; with rows shifted none does."""
+def _tiny_arc(tmp_path):
     import json
 
     from reasonkit.data.arc import build_arc
-    from reasonkit.eval.arc import arc_scores_for_examples
-    from reasonkit.eval.evaluate import load_examples
-    from reasonkit.eval.inference import InferenceResult
 
     rng = np.random.default_rng(0)
     for split, n in (("training", 2), ("evaluation", 3)):
@@ -74,9 +70,41 @@ def test_eval_arc_glue_on_a_built_data_set(tmp_path):
             task = {"train": [pair(3, 4), pair(2, 2)], "test": [pair(3, 3)] + ([pair(2, 5)] if t == 0 else [])}
             (tmp_path / "src" / split / f"{split[:2]}{t}.json").write_text(json.dumps(task))
     build_arc(tmp_path / "arc", sources=[tmp_path / "src"], num_aug=3, workers=1, progress=False)
+    return tmp_path / "arc"
+
+
+def test_eval_arc_glue_on_a_built_data_set(tmp_path):
+    """With the data set's own label rows as predictions every task passes; with rows shifted none does."""
+    from reasonkit.eval.arc import arc_scores_for_examples
+    from reasonkit.eval.evaluate import load_examples
+    from reasonkit.eval.inference import InferenceResult
+
+    _tiny_arc(tmp_path)
     ex = load_examples(tmp_path / "arc", "test")
     right = InferenceResult(np.where(ex.labels < 0, 0, ex.labels), np.ones(len(ex)), np.full(len(ex), 0.5), 1.0, 1)
     scores = arc_scores_for_examples(tmp_path / "arc", "test", ex, right)
     assert scores["arc_tasks"] == 3 and scores["pass@1"] == 1.0
     wrong = InferenceResult(np.roll(right.predictions, 1, axis=0), right.steps, right.confidence, 1.0, 1)
     assert arc_scores_for_examples(tmp_path / "arc", "test", ex, wrong)["pass@1"] < 1.0
+
+
+def test_eval_command_reports_pass_at_k_on_arc_data(tmp_path, capsys):
+    import json
+
+    import torch
+
+    from reasonkit import build
+    from reasonkit.cli import main
+    from reasonkit.data.format import load_metadata
+    from reasonkit.train.checkpoint import save_checkpoint
+
+    data = _tiny_arc(tmp_path)
+    meta = load_metadata(data, "test")
+    torch.manual_seed(0)
+    model = build("hrm-tiny", vocab_size=12, seq_len=900, num_puzzle_ids=meta.num_puzzle_identifiers,
+                  **{"halting.max_steps": 1})
+    save_checkpoint(tmp_path / "run", 1, spec_json=model.spec.model_dump_json(), model_state=model.state_dict(),
+                    trainer_state={"step": 1})
+    assert main(["eval", str(tmp_path / "run"), "--data", str(data)]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["arc_tasks"] == 3 and {"pass@1", "pass@2", "pass@10"} <= set(metrics)
