@@ -107,7 +107,7 @@ def train(config: TrainConfig, *, loader_factory: Optional[LoaderFactory] = None
     check_data_fits_model(spec, meta, config.data_dir)
     spec_json = spec.model_dump_json()
     has_test = (Path(config.data_dir) / "test" / "dataset.json").is_file()
-    if has_test and config.eval_every:
+    if has_test:
         check_data_fits_model(spec, load_metadata(config.data_dir, "test"), config.data_dir)
     total = total_steps_for(config, meta)
 
