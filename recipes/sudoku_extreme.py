@@ -38,6 +38,7 @@ class Recipe(BaseModel):
     aug: int = 1000
     data_seed: int = 0
     eval_halt: bool = Field(True, description="also evaluate with early exit (--halt) at the end")
+    eval_every_epochs: Optional[int] = Field(2000, description="evaluate every N epochs (unless train.eval_every is set)")
     train: TrainConfig = Field(default_factory=lambda: TrainConfig(
         model="hrm-27m", out_dir="runs/sudoku-extreme-1k", global_batch_size=768, epochs=20000, lr=1e-4,
         lr_min_ratio=1.0, lr_warmup_steps=2000, weight_decay=1.0, puzzle_lr=1e-4, puzzle_weight_decay=1.0))
@@ -46,7 +47,7 @@ class Recipe(BaseModel):
 #: The small default the README calls: 4x4 puzzles, hrm-tiny, 1,500 steps (~1-2 min on 2 idle CPU cores).
 #: Softmax loss and learned positions learn faster than stablemax and rotary at this size (measured, see
 #: benchmarks/README.md); the full run keeps the paper's choices.
-DEMO = dict(data_dir="data/sudoku-4x4-demo", size=4, train_size=400, test_size=200, aug=8,
+DEMO = dict(data_dir="data/sudoku-4x4-demo", size=4, train_size=400, test_size=200, aug=8, eval_every_epochs=None,
             train=dict(model="hrm-tiny", out_dir="runs/sudoku-4x4-demo", global_batch_size=64, total_steps=1500,
                        lr=1e-3, lr_warmup_steps=30, lr_min_ratio=0.1, weight_decay=0.1, puzzle_lr=1e-4,
                        puzzle_weight_decay=0.1, checkpoint_every=500, eval_every=500, eval_limit=200,
@@ -99,6 +100,12 @@ def main(argv: list[str]) -> dict:
         init_distributed(recipe.train.device)
         dist.barrier()  # the data set is built by rank 0
     cfg = recipe.train.model_copy(update={"data_dir": recipe.data_dir})
+    if cfg.eval_every is None and recipe.eval_every_epochs:
+        from reasonkit.data.format import load_metadata
+
+        meta = load_metadata(recipe.data_dir, "train")
+        steps_per_epoch = meta.total_groups * meta.mean_puzzle_examples / cfg.global_batch_size
+        cfg = cfg.model_copy(update={"eval_every": max(1, int(recipe.eval_every_epochs * steps_per_epoch))})
     result = train(cfg)
     if int(os.environ.get("RANK", "0")) == 0 and recipe.eval_halt and result["checkpoint"]:
         from reasonkit.eval import evaluate

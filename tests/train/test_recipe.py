@@ -34,3 +34,25 @@ def test_tiny_end_to_end(tmp_path):
                           "test_size=10", "aug=1", "total_steps=4", "global_batch_size=8", "eval_every=2",
                           "checkpoint_every=2", "progress=false"])
     assert result["step"] == 4 and result["eval_full"]["count"] == 10 and result["eval_halt"]["count"] == 10
+
+
+def test_arc_recipe_smoke(tmp_path):
+    import json
+
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("arc_recipe", Path(__file__).parents[2] / "recipes" / "arc_agi.py")
+    arc = importlib.util.module_from_spec(spec)
+    sys.modules["arc_recipe"] = arc
+    spec.loader.exec_module(arc)
+    assert arc.make_recipe([]).train.puzzle_lr == 1e-2
+    rng = np.random.default_rng(0)
+    for split in ("training", "evaluation"):
+        (tmp_path / "src" / split).mkdir(parents=True)
+        x = rng.integers(0, 10, (3, 3))
+        pair = {"input": x.tolist(), "output": x.T.tolist()}
+        (tmp_path / "src" / split / f"{split}.json").write_text(json.dumps({"train": [pair, pair], "test": [pair]}))
+    result = arc.main([f"data_dir={tmp_path / 'arc'}", f"sources={json.dumps([str(tmp_path / 'src')])}", "aug=1",
+                       "model=hrm-tiny", "global_batch_size=4", "total_steps=2", f"out_dir={tmp_path / 'run'}",
+                       "progress=false", "model.halting.max_steps=1", "eval_every_epochs=null"])
+    assert result["arc_full"]["arc_tasks"] == 1 and "pass@2" in result["arc_halt"]
