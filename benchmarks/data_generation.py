@@ -11,7 +11,6 @@ import argparse
 import json
 import os
 import platform
-import random
 import shutil
 import tempfile
 import time

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from reasonkit.data.augment import AxisPermutation, ColourPermutation, Compose, Dihedral, Translation
+from reasonkit.data.augment import ColourPermutation, Compose, Dihedral
 
 
 def permutations(n: int, fix_zero: bool = False):
