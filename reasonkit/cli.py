@@ -11,6 +11,7 @@ __all__ = ["main"]
 #: Modules that add sub-commands; each defines ``register(subparsers)`` and sets ``func`` on its parser.
 COMMAND_MODULES = (
     "reasonkit.presets.cli",
+    "reasonkit.data.cli",
     "reasonkit.train.cli",
     "reasonkit.eval.cli",
 )
