@@ -27,7 +27,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 __all__ = ["FORMAT_VERSION", "CheckpointError", "Checkpoint", "save_checkpoint", "latest_checkpoint",
-           "resolve_checkpoint", "load_checkpoint", "load_model", "list_checkpoints"]
+           "resolve_checkpoint", "load_checkpoint", "load_model", "list_checkpoints", "check_weights", "clean_partial"]
 
 FORMAT_VERSION = 1
 _STEP_DIR = re.compile(r"^step_(\d+)$")
