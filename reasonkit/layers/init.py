@@ -1,16 +1,15 @@
 """Truncated-normal initialisers matching JAX/Flax (used by HRM, arXiv 2506.21734, and TRM).
 
-``torch.nn.init.trunc_normal_`` truncates without correcting the standard deviation; JAX's truncated normal
-divides by the std of a unit normal truncated at +-2 so the result has the requested std. timm's
-``trunc_normal_tf_`` samples the unit truncated normal and scales it, so dividing ``std`` by that constant gives
-the JAX initialiser.
+``torch.nn.init.trunc_normal_`` takes the std of the normal *before* truncation; JAX's truncated normal divides
+by the std of a unit normal truncated at +-2 so that the result has the requested std. Scaling the std and the
+bounds by that constant gives the JAX initialiser with torch's own sampler.
 """
 from __future__ import annotations
 
 import math
 
 import torch
-from timm.layers import trunc_normal_tf_
+from torch import nn
 
 __all__ = ["trunc_normal_", "lecun_normal_", "TRUNCATED_STD"]
 
@@ -23,7 +22,8 @@ def trunc_normal_(tensor: torch.Tensor, std: float) -> torch.Tensor:
     with torch.no_grad():
         if std == 0:
             return tensor.zero_()
-        return trunc_normal_tf_(tensor, mean=0.0, std=std / TRUNCATED_STD, a=-2.0, b=2.0)
+        scale = std / TRUNCATED_STD
+        return nn.init.trunc_normal_(tensor, mean=0.0, std=scale, a=-2.0 * scale, b=2.0 * scale)
 
 
 def lecun_normal_(tensor: torch.Tensor) -> torch.Tensor:

@@ -15,37 +15,12 @@ from typing import Literal, Optional
 import torch
 from pydantic import Field, PositiveInt
 from torch import nn
-from torch_geometric.nn import MessagePassing
 
 from ...graphs import constraint_graph
-from ...layers.linear import CastedLinear
 from ...registry import register
 from ...spec import BuildContext, Spec
 
-__all__ = ["GraphCellSpec", "GraphCell", "RelationalMessages"]
-
-
-def _mlp(inputs: int, width: int, layers: int) -> nn.Sequential:
-    mods: list[nn.Module] = []
-    for i in range(layers):
-        mods.append(CastedLinear(inputs if i == 0 else width, width, bias=True))
-        if i < layers - 1:
-            mods.append(nn.ReLU())
-    return nn.Sequential(*mods)
-
-
-class RelationalMessages(MessagePassing):
-    """Sum over incoming edges of ``MLP([h_target, h_source])``, batched over a leading axis."""
-
-    def __init__(self, hidden_size: int, layers: int) -> None:
-        super().__init__(aggr="add", node_dim=-2)
-        self.mlp = _mlp(2 * hidden_size, hidden_size, layers)
-
-    def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
-        return self.propagate(edge_index, x=x)
-
-    def message(self, x_i: torch.Tensor, x_j: torch.Tensor) -> torch.Tensor:
-        return self.mlp(torch.cat((x_i, x_j), dim=-1))
+__all__ = ["GraphCellSpec", "GraphCell"]
 
 
 def _with_prefix(edges: torch.Tensor, prefix_len: int, task_len: int) -> torch.Tensor:
@@ -64,10 +39,13 @@ class GraphCell(nn.Module):
     def __init__(self, hidden_size: int, edge_index: torch.Tensor, prefix_len: int, task_len: int,
                  message_layers: int, update: str) -> None:
         super().__init__()
+        # torch-geometric takes seconds to import; only models with a graph cell pay for it.
+        from ._relational import RelationalMessages, mlp
+
         self.update_kind = update
         self.register_buffer("edge_index", _with_prefix(edge_index, prefix_len, task_len), persistent=False)
         self.messages = RelationalMessages(hidden_size, message_layers)
-        self.node = _mlp(2 * hidden_size, hidden_size, 2)
+        self.node = mlp(2 * hidden_size, hidden_size, 2)
         if update == "gru":
             self.rnn: nn.Module = nn.GRUCell(hidden_size, hidden_size)
         else:
