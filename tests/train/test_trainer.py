@@ -65,3 +65,13 @@ def test_bfloat16_forward_keeps_float32_master_weights():
     for step in range(2):
         assert torch.isfinite(torch.tensor(trainer.train_step(_batch(step), 4)["loss"]))
     assert {p.dtype for p in model.parameters()} == {torch.float32}
+
+
+def test_gradient_clipping_bounds_the_update():
+    torch.manual_seed(0)
+    model = build("hrm-tiny", seq_len=8, num_puzzle_ids=2, **{"halting.max_steps": 2})
+    trainer = Trainer(model, total_steps=1, optimizer="momentum", lr=1.0, grad_clip=1e-3)
+    before = [p.detach().clone() for p in trainer.dense_params]
+    trainer.train_step(_batch(), 4)
+    moved = torch.cat([(p.detach() - b).reshape(-1) for p, b in zip(trainer.dense_params, before)])
+    assert 0 < moved.norm() <= 1e-3 + 1e-6  # first momentum-SGD step with lr 1 = the clipped gradient
