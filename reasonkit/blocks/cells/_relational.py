@@ -4,9 +4,14 @@ Kept apart from ``graph.py`` so that importing reasonkit does not import torch-g
 """
 from __future__ import annotations
 
+import warnings
+
 import torch
 from torch import nn
-from torch_geometric.nn import MessagePassing
+
+with warnings.catch_warnings():  # torch-geometric scripts helpers with the deprecated torch.jit at import time
+    warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated", category=FutureWarning)
+    from torch_geometric.nn import MessagePassing
 
 from ...layers.linear import CastedLinear
 
