@@ -22,8 +22,8 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reasonkit.presets.cli import parse_overrides
 from reasonkit.train import TrainConfig
+from reasonkit.train.config import recipe_from_overrides
 
 
 class Recipe(BaseModel):
@@ -45,19 +45,7 @@ class Recipe(BaseModel):
 
 
 def make_recipe(argv: list[str]) -> Recipe:
-    unknown = [a for a in argv if a.startswith("--")]
-    if unknown:
-        raise SystemExit(f"unknown option(s) {unknown}; use key=value overrides")
-    values = json.loads(Recipe().model_dump_json())
-    train = values.pop("train")
-    for key, value in parse_overrides(argv).items():
-        if key in Recipe.model_fields and key != "train":
-            values[key] = value
-        elif key.startswith("model."):
-            train.setdefault("model_overrides", {})[key[len("model."):]] = value
-        else:
-            train[key] = value
-    return Recipe(**values, train=TrainConfig(**train))
+    return recipe_from_overrides(Recipe, json.loads(Recipe().model_dump_json()), argv)
 
 
 def main(argv: list[str]) -> dict:

@@ -20,8 +20,8 @@ from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reasonkit.presets.cli import parse_overrides
 from reasonkit.train import TrainConfig
+from reasonkit.train.config import recipe_from_overrides
 
 
 class Recipe(BaseModel):
@@ -55,21 +55,9 @@ DEMO = dict(data_dir="data/sudoku-4x4-demo", size=4, train_size=400, test_size=2
 
 
 def make_recipe(argv: list[str]) -> Recipe:
-    demo = "--demo" in argv
     items = [a for a in argv if a != "--demo"]
-    unknown = [a for a in items if a.startswith("--")]
-    if unknown:
-        raise SystemExit(f"unknown option(s) {unknown}; use --demo and key=value overrides")
-    values = json.loads(json.dumps(DEMO)) if demo else json.loads(Recipe().model_dump_json())
-    train = values.pop("train")
-    for key, value in parse_overrides(items).items():
-        if key in Recipe.model_fields and key != "train":
-            values[key] = value
-        elif key.startswith("model."):
-            train.setdefault("model_overrides", {})[key[len("model."):]] = value
-        else:
-            train[key] = value
-    return Recipe(**values, train=TrainConfig(**train))
+    defaults = DEMO if "--demo" in argv else json.loads(Recipe().model_dump_json())
+    return recipe_from_overrides(Recipe, defaults, items)
 
 
 def build_data(recipe: Recipe) -> None:

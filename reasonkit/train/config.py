@@ -6,11 +6,12 @@ weight decay 1.0, puzzle-embedding sign-SGD lr 1e-4 and weight decay 1.0, warmup
 """
 from __future__ import annotations
 
+import json
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
-__all__ = ["TrainConfig"]
+__all__ = ["TrainConfig", "recipe_from_overrides"]
 
 
 class TrainConfig(BaseModel):
@@ -53,3 +54,27 @@ class TrainConfig(BaseModel):
     tensorboard: bool = False
     wandb: bool = False
     wandb_project: str = "reasonkit"
+
+
+def recipe_from_overrides(recipe_cls: type[BaseModel], defaults: dict[str, Any], items: list[str]) -> BaseModel:
+    """Build a recipe config from its defaults and ``key=value`` strings.
+
+    A recipe is a pydantic model whose field ``train`` is a :class:`TrainConfig`. Keys naming one of the recipe's
+    own fields set it; ``model.<path>=v`` goes to ``train.model_overrides``; every other key is a TrainConfig
+    field (unknown ones are errors from validation).
+    """
+    from ..presets.cli import parse_overrides
+
+    unknown = [item for item in items if item.startswith("--")]
+    if unknown:
+        raise SystemExit(f"unknown option(s) {unknown}; use key=value overrides")
+    values = json.loads(json.dumps(defaults))
+    train = values.pop("train")
+    for key, value in parse_overrides(items).items():
+        if key in recipe_cls.model_fields and key != "train":
+            values[key] = value
+        elif key.startswith("model."):
+            train.setdefault("model_overrides", {})[key[len("model."):]] = value
+        else:
+            train[key] = value
+    return recipe_cls(**values, train=TrainConfig(**train))
