@@ -12,7 +12,6 @@ label is the only correct answer. Data read from CSV files need not have unique 
 """
 from __future__ import annotations
 
-import csv
 import os
 import random
 from collections import deque
@@ -21,10 +20,10 @@ from typing import Optional
 
 import numpy as np
 
+from ._csv import CSVError, csv_rows
 from ._parallel import parallel_map
 from .augment import Dihedral
 from .format import SetArrays, atomic_dataset_dir, file_digest, write_identifiers, write_split
-from .sudoku import CSVError
 from .sudoku_gen import puzzle_seed
 
 __all__ = ["CHARSET", "encode", "decode", "bfs", "is_shortest_path", "count_shortest_paths", "generate_maze",
@@ -190,37 +189,20 @@ def read_maze_csv(path: str | os.PathLike):
     missing column, a row of the wrong length or with unknown characters, or an answer that is not a shortest
     S-G path of its question.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
     qs, ans = [], []
     n = None
-    with open(path, newline="") as f:
-        reader = csv.reader(f)
-        header = next(reader, None)
-        if header is None:
-            raise CSVError(f"{path}: empty file")
-        missing = [c for c in ("source", "question", "answer", "rating") if c not in header]
-        if missing:
-            raise CSVError(f"{path}: row 1 (header): missing column(s) {missing}; found {header}")
-        iq, ia = header.index("question"), header.index("answer")
-        for row in reader:
-            line = reader.line_num
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise CSVError(f"{path}: row {line}: {len(row)} fields, the header has {len(header)}")
-            q, a = row[iq], row[ia]
-            if n is None:
-                n = int(round(len(q) ** 0.5))
-            if len(q) != n * n or len(a) != n * n:
-                raise CSVError(f"{path}: row {line}: question/answer of length {len(q)}/{len(a)}, expected {n * n}")
-            if set(q) - set(CHARSET) or set(a) - set(CHARSET):
-                raise CSVError(f"{path}: row {line}: characters outside {CHARSET!r}")
-            if not is_shortest_path(q, a):
-                raise CSVError(f"{path}: row {line}: answer is not a shortest S-G path of the question")
-            qs.append(_as_grid(q))
-            ans.append(_as_grid(a))
+    for line, row in csv_rows(path):
+        q, a = row["question"], row["answer"]
+        if n is None:
+            n = int(round(len(q) ** 0.5))
+        if len(q) != n * n or len(a) != n * n:
+            raise CSVError(f"{path}: row {line}: question/answer of length {len(q)}/{len(a)}, expected {n * n}")
+        if set(q) - set(CHARSET) or set(a) - set(CHARSET):
+            raise CSVError(f"{path}: row {line}: characters outside {CHARSET!r}")
+        if not is_shortest_path(q, a):
+            raise CSVError(f"{path}: row {line}: answer is not a shortest S-G path of the question")
+        qs.append(_as_grid(q))
+        ans.append(_as_grid(a))
     if not qs:
         raise CSVError(f"{path}: no data rows")
     return np.stack(qs), np.stack(ans)

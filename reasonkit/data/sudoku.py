@@ -12,7 +12,6 @@ a puzzle with one solution to a puzzle with one solution (it is a symmetry of th
 """
 from __future__ import annotations
 
-import csv
 import os
 from pathlib import Path
 from typing import Optional, Sequence
@@ -20,6 +19,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import _sudoku_native
+from ._csv import CSV_COLUMNS, CSVError, csv_rows
 from ._parallel import parallel_map
 from ._sudoku_solver import BOX_SHAPES
 from .augment import AxisPermutation, ColourPermutation, Compose, Dihedral
@@ -32,11 +32,7 @@ __all__ = [
     "encode", "decode",
 ]
 
-CSV_COLUMNS = ("source", "question", "answer", "rating")
 
-
-class CSVError(ValueError):
-    """A malformed data file; the message names the file and the row."""
 
 
 def encode(grid: np.ndarray) -> np.ndarray:
@@ -76,42 +72,25 @@ def read_sudoku_csv(path: str | os.PathLike, min_rating: Optional[int] = None):
     question's givens. Rows rated below ``min_rating`` are skipped (after checking).
     """
     path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
     questions, answers, ratings, sources, lines = [], [], [], [], []
     n = None
-    with open(path, newline="") as f:
-        reader = csv.reader(f)
+    for line, row in csv_rows(path):
+        s, q, a, r = (row[c] for c in CSV_COLUMNS)
+        if n is None:
+            n = int(round(len(q) ** 0.5))
+            if n not in BOX_SHAPES:
+                raise CSVError(f"{path}: row {line}: question of length {len(q)} is not a 4x4, 6x6 or 9x9 grid")
+        if len(q) != n * n or len(a) != n * n:
+            raise CSVError(f"{path}: row {line}: question/answer of length {len(q)}/{len(a)}, expected {n * n}")
         try:
-            header = next(reader)
-        except StopIteration:
-            raise CSVError(f"{path}: empty file, expected a header {','.join(CSV_COLUMNS)}") from None
-        missing = [c for c in CSV_COLUMNS if c not in header]
-        if missing:
-            raise CSVError(f"{path}: row 1 (header): missing column(s) {missing}; found {header}")
-        idx = [header.index(c) for c in CSV_COLUMNS]
-        for row in reader:
-            line = reader.line_num
-            if not row:
-                continue
-            if len(row) != len(header):
-                raise CSVError(f"{path}: row {line}: {len(row)} fields, the header has {len(header)}")
-            s, q, a, r = (row[i] for i in idx)
-            if n is None:
-                n = int(round(len(q) ** 0.5))
-                if n not in BOX_SHAPES:
-                    raise CSVError(f"{path}: row {line}: question of length {len(q)} is not a 4x4, 6x6 or 9x9 grid")
-            if len(q) != n * n or len(a) != n * n:
-                raise CSVError(f"{path}: row {line}: question/answer of length {len(q)}/{len(a)}, expected {n * n}")
-            try:
-                rating = int(float(r)) if r.strip() else 0
-            except ValueError:
-                raise CSVError(f"{path}: row {line}: rating {r!r} is not a number") from None
-            questions.append(q)
-            answers.append(a)
-            ratings.append(rating)
-            sources.append(s)
-            lines.append(line)
+            rating = int(float(r)) if r.strip() else 0
+        except ValueError:
+            raise CSVError(f"{path}: row {line}: rating {r!r} is not a number") from None
+        questions.append(q)
+        answers.append(a)
+        ratings.append(rating)
+        sources.append(s)
+        lines.append(line)
     if n is None:
         raise CSVError(f"{path}: no data rows")
     q = np.frombuffer("".join(questions).replace(".", "0").encode(), np.uint8).reshape(-1, n * n) - ord("0")

@@ -79,8 +79,7 @@ def load_reference_state_dict(model: Reasoner, state_dict: Mapping[str, torch.Te
             mismatched.append(f"{key}: {tuple(value.shape)} vs {target}: {tuple(ours[target].shape)}")
             continue
         loaded[target] = value
-    # Rotary tables are rebuilt from the config; everything else of ours must be provided.
-    missing = sorted(n for n in ours if n not in loaded and not n.endswith((".cos", ".sin")))
+    missing = sorted(n for n in ours if n not in loaded)
     problems = []
     if unexpected:
         problems.append(f"unexpected keys (not part of a {type(model.core).__name__} model): {', '.join(sorted(unexpected)[:8])}")
