@@ -57,9 +57,15 @@ class ACTHalting(HaltingPolicy):
             "act_cumulative": before,
             "act_final": final.float(),
             "act_remainder": torch.where(final, remainder, torch.zeros_like(remainder)),
-            "act_weight": torch.where(done, 0.0, torch.where(final, remainder, prob)),
+            "act_weight": self._weight(prob, before, final),
         }
         return HaltDecision(halted, {"cumulative": torch.clamp(before + prob, max=1.0)}, extra)
+
+    def _weight(self, prob: torch.Tensor, before: torch.Tensor, final: torch.Tensor) -> torch.Tensor:
+        """A segment's share of the halting distribution: h_n before the halting segment, R at it, 0 after."""
+        done = before >= 1 - self.eps
+        remainder = (1 - before).clamp_min(0)
+        return torch.where(done, torch.zeros_like(prob), torch.where(final, remainder, prob))
 
     def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, outputs: Outputs) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         prob = torch.sigmoid(outputs["halt_logits"])
@@ -68,7 +74,7 @@ class ACTHalting(HaltingPolicy):
         done = before >= 1 - self.eps
         remainder = (1 - before).clamp_min(0)
         zero = torch.zeros_like(prob)
-        weight = torch.where(done, zero, torch.where(final, remainder, prob))
+        weight = self._weight(prob, before, final)
         # Per segment: 1 for the step (gradient -1 to h_n, through R), 1 + R at the halting segment; sums to N + R.
         ponder = torch.where(done, zero, torch.where(final, 1 + remainder, 1 - prob + prob.detach()))
         lm = (weight.to(lm_loss.dtype) * lm_loss).sum()
