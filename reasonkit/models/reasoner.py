@@ -130,7 +130,8 @@ class Reasoner(nn.Module):
         """Run one segment: halted slots take the rows of ``batch``, the rest continue their example.
 
         ``max_steps`` overrides the policy's maximum (inference-time scaling); ``early_exit`` lets the policy stop
-        sequences at inference instead of running every one to the maximum.
+        sequences at inference instead of running every one to the maximum. Token and puzzle ids are checked
+        against the model's sizes (a host sync), except inside ``torch.compile``.
         """
         if not torch.compiler.is_compiling():
             self._check_batch(batch)
@@ -156,7 +157,8 @@ class Reasoner(nn.Module):
         """Solve a batch end to end in eval mode: predictions at each sequence's halting segment.
 
         Runs until every sequence has halted (``max_steps`` segments unless ``early_exit``), then restores the
-        module's training mode.
+        module's training mode. A slot that halts early keeps its answer while the batch runs on; for throughput
+        on many puzzles use :func:`reasonkit.eval.inference.infer`, which refills such slots with waiting puzzles.
         """
         if puzzle_identifiers is None:
             puzzle_identifiers = torch.zeros(inputs.shape[0], dtype=torch.int32, device=inputs.device)
