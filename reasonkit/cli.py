@@ -25,8 +25,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (ValueError, KeyError, FileNotFoundError) as err:
-        # User errors (a bad spec, an unknown name, a missing file) end with their message, not a traceback.
+    except (ValueError, KeyError, FileNotFoundError, ImportError) as err:
+        # User errors (a bad spec, an unknown name, a missing file or optional package) end with their message,
+        # not a traceback.
         message = err.args[0] if isinstance(err, KeyError) and err.args else err
         print(f"reasonkit {args.command}: error: {message}", file=sys.stderr)
         return 2

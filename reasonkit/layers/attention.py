@@ -22,14 +22,14 @@ ATTENTION_BACKENDS = ("sdpa", "xformers", "math")
 
 
 def check_backend(backend: str) -> None:
-    """Raise a clear error if ``backend`` is unknown or cannot run on this machine."""
+    """Raise a ValueError if ``backend`` is unknown or cannot run on this machine (never switch silently)."""
     if backend not in ATTENTION_BACKENDS:
         raise ValueError(f"unknown attention backend {backend!r}; known: {', '.join(ATTENTION_BACKENDS)}")
     if backend == "xformers":
         if importlib.util.find_spec("xformers") is None:
-            raise RuntimeError("attention backend 'xformers' needs the xformers package: pip install 'reasonkit[xformers]', or use attention='sdpa'")
+            raise ValueError("attention backend 'xformers' needs the xformers package: pip install 'reasonkit[xformers]', or use attention='sdpa'")
         if not torch.cuda.is_available():
-            raise RuntimeError("attention backend 'xformers' runs only on CUDA and no CUDA device is available; use attention='sdpa'")
+            raise ValueError("attention backend 'xformers' runs only on CUDA and no CUDA device is available; use attention='sdpa'")
 
 
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, backend: str = "sdpa") -> torch.Tensor:
