@@ -17,13 +17,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 from typing import Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from reasonkit.train import TrainConfig
-from reasonkit.train.config import recipe_from_overrides
+from reasonkit.train.config import recipe_from_overrides, reuse_data
 
 
 class Recipe(BaseModel):
@@ -48,17 +47,30 @@ def make_recipe(argv: list[str]) -> Recipe:
     return recipe_from_overrides(Recipe, json.loads(Recipe().model_dump_json()), argv)
 
 
-def main(argv: list[str]) -> dict:
+def build_data(recipe: Recipe) -> None:
+    """Build the data set, or reuse the one in ``data_dir`` if it was built with the same settings (else an error)."""
+    requested = {"version": ("version", None if recipe.sources else recipe.version),
+                 "sources": ("sources", [str(s) for s in recipe.sources]),
+                 "extra": ("extra", [str(e) for e in recipe.extra]), "aug": ("num_aug", recipe.aug),
+                 "data_seed": ("seed", recipe.data_seed)}
+    if reuse_data(recipe.data_dir, "arc", requested):
+        return
     from reasonkit.data.arc import build_arc
+
+    print(f"building {recipe.data_dir} ...", flush=True)
+    build_arc(recipe.data_dir, version=recipe.version, sources=recipe.sources, extra=recipe.extra,
+              num_aug=recipe.aug, seed=recipe.data_seed, progress=True)
+
+
+def main(argv: list[str]) -> dict:
     from reasonkit.data.format import load_metadata
+    from reasonkit.train.distributed import resolve_device
     from reasonkit.train.run import train
 
     recipe = make_recipe(argv)
     rank, world = int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1"))
-    if rank == 0 and not (Path(recipe.data_dir) / "train" / "dataset.json").is_file():
-        print(f"building {recipe.data_dir} ...", flush=True)
-        build_arc(recipe.data_dir, version=recipe.version, sources=recipe.sources, extra=recipe.extra,
-                  num_aug=recipe.aug, seed=recipe.data_seed, progress=True)
+    if rank == 0:
+        build_data(recipe)
     if world > 1:
         import torch.distributed as dist
 
@@ -77,13 +89,13 @@ def main(argv: list[str]) -> dict:
         from reasonkit.eval.arc import arc_scores_for_examples
         from reasonkit.train.checkpoint import load_model
 
-        model, _ = load_model(result["checkpoint"])
+        model, _ = load_model(result["checkpoint"], device=resolve_device(cfg.device))  # where training ran
         for mode, early in (("full", False), ("halt", True)) if recipe.eval_halt else (("full", False),):
             metrics, res, examples = evaluate(model, recipe.data_dir, batch_size=cfg.global_batch_size, early_exit=early)
             metrics.update(arc_scores_for_examples(recipe.data_dir, "test", examples, res))
             result[f"arc_{mode}"] = metrics
             print(f"{mode}: pass@1 {metrics['pass@1']:.3f}, pass@2 {metrics['pass@2']:.3f}, pass@10 "
-                  f"{metrics['pass@10']:.3f} over {metrics['arc_tasks']} tasks ({metrics['mean_steps']:.2f} segments)")
+                  f"{metrics['pass@10']:.3f} over {metrics['tasks_scored']} tasks ({metrics['mean_steps']:.2f} segments)")
     return result
 
 

@@ -9,9 +9,16 @@ __all__ = ["register"]
 
 
 def _device(name: str) -> str:
-    import torch
+    from ..train.distributed import resolve_device
 
-    return ("cuda" if torch.cuda.is_available() else "cpu") if name == "auto" else name
+    return str(resolve_device(name))
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def _eval(args: argparse.Namespace) -> int:
@@ -53,7 +60,7 @@ def _predict(args: argparse.Namespace) -> int:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("checkpoint", help="a checkpoint directory, or a run directory (its newest checkpoint)")
-    p.add_argument("--max-steps", type=int, default=None,
+    p.add_argument("--max-steps", type=_positive_int, default=None,
                    help="segments per sequence (default: the model's maximum; larger values scale inference)")
     p.add_argument("--batch-size", type=int, default=256)
     p.add_argument("--halt", action="store_true",
@@ -68,7 +75,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--data", required=True, help="data set directory (reference format)")
     e.add_argument("--split", default="test")
     e.add_argument("--limit", type=int, default=None, help="evaluate the first N examples only")
-    e.add_argument("--out", default=None, help="JSON output (default: <checkpoint>/eval-<split>.json)")
+    e.add_argument("--out", default=None, help="JSON output (default: <checkpoint>/eval-<split>.json, or eval-<split>-halt.json with --halt)")
     e.add_argument("--arc", action=argparse.BooleanOptionalAction, default=None,
                    help="vote over augmentations and report ARC pass@1/2/10 (default: on for ARC data sets)")
     e.add_argument("--progress", action="store_true")

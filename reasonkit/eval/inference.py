@@ -39,6 +39,8 @@ def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarr
           batch_size: int = 256, max_steps: Optional[int] = None, early_exit: bool = False,
           device: torch.device | str | None = None, progress: bool = False) -> InferenceResult:
     """Solve every row of ``inputs`` [N, seq] with slots refilled as sequences halt."""
+    if max_steps is not None and max_steps < 1:
+        raise ValueError(f"max_steps must be at least 1 (or None for the model's maximum), got {max_steps}")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     inputs = torch.as_tensor(np.asarray(inputs), dtype=torch.int32)
     n, seq = inputs.shape

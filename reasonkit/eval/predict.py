@@ -58,8 +58,17 @@ def predict_csv(model, input_path: str | Path, out_path: str | Path, *, batch_si
         rows = list(csv.DictReader(f))
     if not rows or "question" not in rows[0]:
         raise ValueError(f"{input_path}: expected a header with a 'question' column and at least one row")
-    tokens = np.stack([encode_puzzle(r["question"]) for r in rows])
-    _check_length(model, tokens.shape[1])
+    encoded = []
+    for i, r in enumerate(rows, start=2):  # row numbers as in the file, the header being row 1
+        try:
+            tokens = encode_puzzle(r.get("question") or "")
+        except ValueError as err:
+            raise ValueError(f"{input_path}, row {i}: {err}") from None
+        if len(tokens) != model.spec.seq_len:
+            raise ValueError(f"{input_path}, row {i}: puzzle has {len(tokens)} cells but the model was built for "
+                             f"seq_len={model.spec.seq_len}")
+        encoded.append(tokens)
+    tokens = np.stack(encoded)
     result = infer(model, tokens, None, batch_size=batch_size, max_steps=max_steps, early_exit=early_exit)
     fields = list(rows[0]) + ["prediction", "steps", "confidence"]
     has_answer = "answer" in rows[0]
@@ -76,7 +85,7 @@ def predict_csv(model, input_path: str | Path, out_path: str | Path, *, batch_si
             row = {**row, "prediction": pred, "steps": int(result.steps[i]),
                    "confidence": "" if result.confidence is None else f"{result.confidence[i]:.4f}"}
             if has_answer:
-                ok = pred == row["answer"].strip()
+                ok = pred == (row.get("answer") or "").strip()
                 correct += ok
                 row["correct"] = int(ok)
             writer.writerow(row)

@@ -41,8 +41,23 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fields_epilog() -> str:
+    """Every TrainConfig field as ``name (default): description``, for ``reasonkit train --help``."""
+    from .config import TrainConfig
+
+    lines = ["TrainConfig fields (key=value overrides; model.<path>=value overrides the model spec):"]
+    for name, field in TrainConfig.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        line = f"  {name} (default: {json.dumps(default, default=str)})"
+        if field.description:
+            line += f": {field.description}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a model (TrainConfig key=value overrides; model.<path>=v for the spec)")
+    p = sub.add_parser("train", help="train a model (TrainConfig key=value overrides; model.<path>=v for the spec)",
+                       epilog=_fields_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--data", default=None, help="data set directory (same as data_dir=...)")
     p.add_argument("overrides", nargs="*", help="key=value, e.g. model=hrm-tiny total_steps=500 model.halting.max_steps=8")
     p.set_defaults(func=_train)

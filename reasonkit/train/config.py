@@ -7,11 +7,13 @@ weight decay 1.0, puzzle-embedding sign-SGD lr 1e-4 and weight decay 1.0, warmup
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
 
-__all__ = ["TrainConfig", "recipe_from_overrides"]
+__all__ = ["TrainConfig", "recipe_from_overrides", "reuse_data"]
 
 
 class TrainConfig(BaseModel):
@@ -78,3 +80,30 @@ def recipe_from_overrides(recipe_cls: type[BaseModel], defaults: dict[str, Any],
         else:
             train[key] = value
     return recipe_cls(**values, train=TrainConfig(**train))
+
+
+def reuse_data(data_dir: str | os.PathLike, builder: str, requested: dict[str, tuple[str, Any]]) -> bool:
+    """Whether a recipe can use the data set already in ``data_dir`` instead of building it.
+
+    ``requested`` maps each recipe key to ``(the builder's argument name, the value the recipe would build with)``.
+    Returns False when ``data_dir`` holds no data set (build it), True when it holds one whose ``build.json``
+    records the same builder and values (or that has no build record, e.g. one built by the reference: used as is),
+    and raises ValueError naming the differing keys otherwise, since the recipe would silently train on other data.
+    """
+    from ..data.format import load_build_info
+
+    root = Path(data_dir)
+    if not (root / "train" / "dataset.json").is_file():
+        return False
+    info = load_build_info(root)
+    if info is None:
+        return True
+    fix = f"choose another data_dir, or delete {root} to rebuild it with these settings"
+    if info.get("builder") != builder:
+        raise ValueError(f"{root} holds a data set built by the {info.get('builder')!r} builder, not {builder!r}; {fix}")
+    built = info.get("args") or {}
+    differ = [f"{key} (built with {built.get(arg)!r}, requested {value!r})"
+              for key, (arg, value) in requested.items() if built.get(arg) != value]
+    if differ:
+        raise ValueError(f"{root} already holds a data set built with other settings: {'; '.join(differ)}; {fix}")
+    return True

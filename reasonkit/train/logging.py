@@ -12,29 +12,45 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["RunLogger", "MissingSinkError"]
+__all__ = ["RunLogger", "MissingSinkError", "check_sinks"]
 
 
 class MissingSinkError(ImportError):
     """A logging sink was requested but its package is not installed."""
 
 
-def _tensorboard(log_dir: Path):
+def _summary_writer_class():
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError as err:
         raise MissingSinkError("tensorboard logging was requested but the 'tensorboard' package is not installed; "
                                "pip install tensorboard (or reasonkit[tensorboard]) or set tensorboard=false") from err
-    return SummaryWriter(str(log_dir))
+    return SummaryWriter
 
 
-def _wandb(project: str, name: str, config: dict):
+def _wandb_module():
     try:
         import wandb
     except ImportError as err:
         raise MissingSinkError("wandb logging was requested but the 'wandb' package is not installed; "
                                "pip install wandb (or reasonkit[wandb]) or set wandb=false") from err
-    return wandb.init(project=project, name=name, config=config, resume="allow")
+    return wandb
+
+
+def check_sinks(*, tensorboard: bool = False, wandb: bool = False) -> None:
+    """Raise :class:`MissingSinkError` now if a requested sink's package is missing (a run checks this at startup)."""
+    if tensorboard:
+        _summary_writer_class()
+    if wandb:
+        _wandb_module()
+
+
+def _tensorboard(log_dir: Path):
+    return _summary_writer_class()(str(log_dir))
+
+
+def _wandb(project: str, name: str, config: dict):
+    return _wandb_module().init(project=project, name=name, config=config, resume="allow")
 
 
 def _plain(value: Any) -> Any:

@@ -24,7 +24,7 @@ from .checkpoint import (CheckpointError, check_weights, clean_partial, latest_c
                          save_checkpoint)
 from .config import TrainConfig
 from .distributed import World, broadcast_parameters, init_distributed
-from .logging import RunLogger
+from .logging import RunLogger, check_sinks
 from .trainer import NonFiniteLossError, Trainer
 
 __all__ = ["train", "build_spec", "total_steps_for"]
@@ -98,6 +98,12 @@ def train(config: TrainConfig, *, loader_factory: Optional[LoaderFactory] = None
         raise ValueError(f"global_batch_size {config.global_batch_size} is not divisible by the {size} processes")
     if config.data_dir is None or not Path(config.data_dir).is_dir():
         raise FileNotFoundError(f"data directory {config.data_dir} does not exist (set data_dir=...)")
+    has_test = (Path(config.data_dir) / "test" / "dataset.json").is_file()
+    if not has_test and (config.eval_every is not None or config.eval_limit is not None):
+        keys = " and ".join(k for k in ("eval_every", "eval_limit") if getattr(config, k) is not None)
+        raise ValueError(f"{keys} set but the data set {config.data_dir} has no test split (no test/dataset.json); "
+                         f"build one with a test split or unset {keys}")
+    check_sinks(tensorboard=config.tensorboard, wandb=config.wandb)  # a missing package fails before any work
     world, device = init_distributed(config.device)
     meta = load_metadata(config.data_dir, "train")
     precision = config.precision
@@ -106,7 +112,6 @@ def train(config: TrainConfig, *, loader_factory: Optional[LoaderFactory] = None
     spec = build_spec(config, meta, precision)
     check_data_fits_model(spec, meta, config.data_dir)
     spec_json = spec.model_dump_json()
-    has_test = (Path(config.data_dir) / "test" / "dataset.json").is_file()
     if has_test:
         check_data_fits_model(spec, load_metadata(config.data_dir, "test"), config.data_dir)
     total = total_steps_for(config, meta)
@@ -122,6 +127,13 @@ def train(config: TrainConfig, *, loader_factory: Optional[LoaderFactory] = None
         ckpt = load_checkpoint(config.resume)
     if ckpt is not None:
         _check_resume(ckpt, spec_json)
+        missing = [k for k in ("step", "optimizers", "rng") if k not in (ckpt.trainer_state or {})]
+        if missing:
+            what = "no trainer state (trainer.pt)" if ckpt.trainer_state is None else \
+                f"an incomplete trainer state (no {', '.join(missing)})"
+            raise CheckpointError(f"checkpoint {ckpt.path} has {what}, so training cannot continue from it; "
+                                  "use resume=never (or another out_dir) to start a new run, or resume from a "
+                                  "checkpoint written by reasonkit train")
 
     torch.manual_seed(config.seed)
     random.seed(config.seed)

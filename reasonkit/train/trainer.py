@@ -135,8 +135,6 @@ class Trainer:
         }
         if torch.cuda.is_available() and self.device.type == "cuda":
             state["rng"]["cuda"] = torch.cuda.get_rng_state(self.device)
-        if self.ema is not None:
-            state["ema_step"] = self.step
         return state
 
     def load_state_dict(self, state: dict[str, Any], ema_weights: Optional[dict[str, torch.Tensor]] = None) -> None:

@@ -115,3 +115,42 @@ def test_predict_command_and_python_call(tmp_path, checkpoint):
     assert tokens.shape == (16,)
     with pytest.raises(ValueError, match="seq_len=16"):
         solve_puzzle(model, "123")
+
+
+def test_max_steps_below_one_is_refused(tmp_path, checkpoint, capsys):
+    model, _ = checkpoint
+    with pytest.raises(ValueError, match="max_steps must be at least 1"):
+        infer(model, np.ones((2, 16), np.int32), max_steps=0)
+    data = make_dataset(tmp_path / "data")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["eval", str(tmp_path / "run"), "--data", str(data), "--max-steps", "0"])
+    assert exit_info.value.code == 2
+    assert "--max-steps: must be at least 1, got 0" in capsys.readouterr().err
+
+
+def test_eval_on_a_device_this_machine_lacks(tmp_path, checkpoint, capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    data = make_dataset(tmp_path / "data")
+    assert main(["eval", str(tmp_path / "run"), "--data", str(data), "--device", "cuda"]) == 2
+    assert "CUDA is not available" in capsys.readouterr().err
+
+
+def test_predict_rows_with_empty_answer_or_wrong_length(tmp_path, checkpoint):
+    from reasonkit.eval.predict import predict_csv
+
+    model, _ = checkpoint
+    puzzles = tmp_path / "p.csv"
+    puzzles.write_text("source,question,answer\nx,1.3..2..4..3.1..,1234341221434321\ny,................\n")
+    summary = predict_csv(model, puzzles, tmp_path / "out.csv")  # row y has no answer field: not correct
+    rows = list(csv.DictReader(open(tmp_path / "out.csv")))
+    assert summary["count"] == 2 and rows[1]["correct"] == "0"
+    puzzles.write_text("source,question,answer\nx,1.3..2..4..3.1..,\ny,1.3..2..4..3.1...,\n")
+    with pytest.raises(ValueError, match=r"p\.csv, row 3: puzzle has 17 cells .*seq_len=16"):
+        predict_csv(model, puzzles, tmp_path / "out.csv")
+
+
+def test_eval_help_names_both_default_outputs(capsys):
+    with pytest.raises(SystemExit):
+        main(["eval", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "eval-<split>.json" in text and "eval-<split>-halt.json with --halt" in text

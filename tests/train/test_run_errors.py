@@ -56,3 +56,56 @@ def test_non_finite_loss_stops_naming_the_step(tmp_path, monkeypatch):
     monkeypatch.setitem(losses.LOSSES, "stablemax", poisoned)
     with pytest.raises(NonFiniteLossError, match="at step 3;.*the last good checkpoint is .*step_000000002"):
         train(_cfg(tmp_path, data, total_steps=5, checkpoint_every=2), loader_factory=ToyLoader)
+
+
+def _no_loader(*args, **kwargs):
+    raise AssertionError("the loader was built before the configuration error was raised")
+
+
+@pytest.mark.parametrize("key", ["eval_every", "eval_limit"])
+def test_eval_settings_without_a_test_split(tmp_path, key):
+    import shutil
+
+    data = make_dataset(tmp_path / "data")
+    shutil.rmtree(data / "test")
+    with pytest.raises(ValueError, match=f"{key} set but the data set .* has no test split"):
+        train(_cfg(tmp_path, data, **{key: 2}), loader_factory=_no_loader)
+    assert not (tmp_path / "run").exists()
+    train(_cfg(tmp_path, data), loader_factory=ToyLoader)  # without them, a train-only data set is fine
+
+
+def test_resume_from_a_checkpoint_without_trainer_state(tmp_path):
+    data = make_dataset(tmp_path / "data")
+    result = train(_cfg(tmp_path, data), loader_factory=ToyLoader)
+    (tmp_path / "run" / "checkpoints" / "step_000000002" / "trainer.pt").unlink()
+    with pytest.raises(CheckpointError, match=r"step_000000002 has no trainer state .*resume=never"):
+        train(_cfg(tmp_path, data, total_steps=4, resume=result["checkpoint"]), loader_factory=ToyLoader)
+
+
+def test_cuda_requested_without_cuda(tmp_path, monkeypatch):
+    import torch
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    data = make_dataset(tmp_path / "data")
+    with pytest.raises(ValueError, match="CUDA is not available.*device=auto or device=cpu"):
+        train(_cfg(tmp_path, data, device="cuda"), loader_factory=_no_loader)
+    assert not (tmp_path / "run").exists()
+
+
+def test_missing_sink_fails_before_data_and_model(tmp_path, monkeypatch):
+    import sys
+
+    from reasonkit.data import format as data_format
+    from reasonkit.train.logging import MissingSinkError
+
+    data = make_dataset(tmp_path / "data")
+    monkeypatch.setitem(sys.modules, "wandb", None)  # import wandb raises ImportError
+
+    def no_metadata(*args, **kwargs):
+        raise AssertionError("the data set was read before the missing sink was reported")
+
+    monkeypatch.setattr(data_format, "load_metadata", no_metadata)
+    with pytest.raises(MissingSinkError, match="pip install wandb") as info:
+        train(_cfg(tmp_path, data, wandb=True), loader_factory=_no_loader)
+    assert isinstance(info.value, ImportError)
+    assert not (tmp_path / "run").exists()

@@ -31,3 +31,17 @@ def test_train_then_eval(tmp_path, capsys):
 def test_train_bad_key_is_a_clear_error(tmp_path, capsys):
     assert main(["train", "learning_rate=1"]) == 2
     assert "learning_rate" in capsys.readouterr().err
+
+
+def test_train_help_lists_every_config_field(capsys):
+    import pytest
+
+    from reasonkit.train import TrainConfig
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(["train", "--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    assert "global_batch_size (default: 768)" in text
+    assert "eval_every (default: null): evaluate on the test split" in text
+    assert all(f"  {name} (default: " in text for name in TrainConfig.model_fields)

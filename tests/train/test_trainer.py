@@ -75,3 +75,10 @@ def test_gradient_clipping_bounds_the_update():
     trainer.train_step(_batch(), 4)
     moved = torch.cat([(p.detach() - b).reshape(-1) for p, b in zip(trainer.dense_params, before)])
     assert 0 < moved.norm() <= 1e-3 + 1e-6  # first momentum-SGD step with lr 1 = the clipped gradient
+
+
+def test_state_dict_has_no_unused_ema_step():
+    model = build("hrm-tiny", seq_len=8, num_puzzle_ids=2, **{"halting.max_steps": 2})
+    trainer = Trainer(model, total_steps=1, lr=1e-2, ema=0.5)
+    trainer.train_step(_batch(0), 4)
+    assert "ema_step" not in trainer.state_dict()
