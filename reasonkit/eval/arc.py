@@ -110,6 +110,9 @@ def arc_scores_for_examples(data_dir: str | Path, split: str, examples, result, 
     The data set says, per row of the test split, which task and test input it is and by which augmentation
     (``reasonkit.data.arc.eval_examples``, from identifiers.json), and ``test_puzzles.json`` holds the original
     tasks with their answers. ``examples``/``result`` are what :func:`reasonkit.eval.evaluate` returns.
+
+    pass@k is over the tasks with at least one evaluated row (``tasks_scored``; all ``arc_tasks`` unless the
+    evaluation was limited): a task never evaluated is left out rather than counted as a failure.
     """
     from ..data.arc import eval_examples
 
@@ -133,6 +136,8 @@ def arc_scores_for_examples(data_dir: str | Path, split: str, examples, result, 
             continue
         conf = float(result.confidence[row]) if result.confidence is not None else 1.0
         preds.append((e.task, e.test_index, result.predictions[row], e.augmentation.inverse(), conf))
-    out = pass_at_k(vote(preds), answers, ks)
+    scored = {e_task for e_task, *_ in preds}  # with --limit, tasks never evaluated are left out, not failed
+    out = pass_at_k(vote(preds), {task: pairs for task, pairs in answers.items() if task in scored}, ks)
     out["arc_tasks"] = len(answers)
+    out["tasks_scored"] = len(scored & set(answers))
     return out

@@ -108,3 +108,22 @@ def test_eval_command_reports_pass_at_k_on_arc_data(tmp_path, capsys):
     assert main(["eval", str(tmp_path / "run"), "--data", str(data)]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["arc_tasks"] == 3 and {"pass@1", "pass@2", "pass@10"} <= set(metrics)
+
+
+def test_limited_evaluation_scores_only_the_evaluated_tasks(tmp_path):
+    """With --limit, tasks without any evaluated row are left out of pass@k and tasks_scored says how many count."""
+    from reasonkit.data.arc import eval_examples
+    from reasonkit.eval.arc import arc_scores_for_examples
+    from reasonkit.eval.evaluate import load_examples
+    from reasonkit.eval.inference import InferenceResult
+
+    _tiny_arc(tmp_path)
+    ex = load_examples(tmp_path / "arc", "test")
+    rows = [e for set_name in ex.meta.sets for e in eval_examples(tmp_path / "arc", set_name)]
+    first = rows[0].task
+    n = max(i for i, e in enumerate(rows) if e.task == first) + 1  # every row of the first task, nothing else
+    assert all(e.task == first for e in rows[:n]) and n < len(rows)
+    labels = np.where(ex.labels < 0, 0, ex.labels)[:n]
+    limited = InferenceResult(labels, np.ones(n), np.full(n, 0.5), 1.0, 1)
+    scores = arc_scores_for_examples(tmp_path / "arc", "test", ex, limited)
+    assert scores["arc_tasks"] == 3 and scores["tasks_scored"] == 1 and scores["pass@1"] == 1.0
