@@ -1,12 +1,13 @@
-"""Reading the puzzle CSVs of Sudoku-Extreme and Maze-Hard (columns ``source,question,answer,rating``)."""
+"""Reading the puzzle CSVs of Sudoku-Extreme and Maze-Hard (columns ``source,question,answer,rating``), and the
+builders' check of split sizes (None: every CSV row)."""
 from __future__ import annotations
 
 import csv
 import os
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Iterator, Optional, Sequence
 
-__all__ = ["CSVError", "CSV_COLUMNS", "csv_rows"]
+__all__ = ["CSVError", "CSV_COLUMNS", "csv_rows", "check_count"]
 
 CSV_COLUMNS = ("source", "question", "answer", "rating")
 
@@ -39,3 +40,14 @@ def csv_rows(path: str | os.PathLike, columns: Sequence[str] = CSV_COLUMNS) -> I
             if len(row) != len(header):
                 raise CSVError(f"{path}: row {reader.line_num}: {len(row)} fields, the header has {len(header)}")
             yield reader.line_num, {c: row[i] for c, i in index.items()}
+
+
+def check_count(name: str, value: Optional[int], generating: bool) -> None:
+    """Raise ValueError for a split size below 1, or for None ('all': every CSV row) when ``generating``."""
+    flag = "--" + name.replace("_", "-")
+    if value is None:
+        if generating:
+            raise ValueError(f"{name} None ({flag} all) means every row of a CSV source; give a number of puzzles "
+                             "when generating")
+    elif value < 1:
+        raise ValueError(f"{name} ({flag}) must be at least 1, got {value}")

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import _sudoku_native
 
-__all__ = ["Geometry", "geometry", "SolveResult", "solve", "solve_py", "count_solutions", "BOX_SHAPES"]
+__all__ = ["Geometry", "geometry", "SolveResult", "solve", "solve_py", "BOX_SHAPES"]
 
 # rows x cols of a box for each supported grid size
 BOX_SHAPES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
@@ -192,7 +192,3 @@ def _search(cands: list[int], geo: Geometry, limit: int, result: SolveResult) ->
         elif not result.solutions:
             result.rating += 1
     return False
-
-
-def count_solutions(grid, n: int, limit: int = 2) -> int:
-    return len(solve(grid, n, limit).solutions)

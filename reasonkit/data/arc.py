@@ -94,7 +94,8 @@ def decode(canvas: np.ndarray) -> np.ndarray:
 
 
 def crop_prediction(canvas: np.ndarray) -> np.ndarray:
-    """The largest top-left rectangle of colour tokens in a predicted canvas (the reference evaluator's crop)."""
+    """The largest top-left rectangle of colour tokens in a predicted canvas (the reference evaluator's crop, used
+    by ``reasonkit.eval.arc``)."""
     t = np.asarray(canvas).reshape(MAX_SIZE, MAX_SIZE)
     ok = (t >= COLOUR_OFFSET) & (t < COLOUR_OFFSET + 10)
     best, size, width = 0, (0, 0), MAX_SIZE

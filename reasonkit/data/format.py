@@ -34,8 +34,8 @@ from pydantic import BaseModel, ConfigDict
 
 __all__ = [
     "DatasetMeta", "SetArrays", "FIELDS", "load_metadata", "load_set", "write_split", "write_identifiers",
-    "load_identifiers", "load_build_info", "atomic_dataset_dir", "DatasetExistsError", "package_version",
-    "concat_groups", "NpyAppender", "write_split_meta", "file_digest",
+    "load_identifiers", "load_build_info", "atomic_dataset_dir", "check_output_dir", "DatasetExistsError",
+    "package_version", "NpyAppender", "write_split_meta", "file_digest",
 ]
 
 FIELDS = ("inputs", "labels", "puzzle_identifiers", "puzzle_indices", "group_indices")
@@ -201,6 +201,32 @@ def _build_record(builder: str, args: Mapping[str, Any]) -> dict:
     }
 
 
+def check_output_dir(out: str | os.PathLike, builder: str, args: Mapping[str, Any], overwrite: bool = False) -> None:
+    """Raise DatasetExistsError unless a ``builder`` build with ``args`` may be written to ``out``.
+
+    ``out`` may be missing, an empty directory or a data set whose build record has the same builder and arguments
+    (a rebuild); with ``overwrite`` any directory will do. Builders call this before doing any work, so a wrong
+    ``--out`` fails at once; ``atomic_dataset_dir`` checks again before writing.
+    """
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise DatasetExistsError(f"{out}: exists and is not a directory")
+    if not any(out.iterdir()) or overwrite:
+        return
+    info = load_build_info(out)
+    if info is None:
+        raise DatasetExistsError(
+            f"{out}: directory is not empty and holds no reasonkit build.json; refusing to overwrite it "
+            "(choose another --out or pass --overwrite)")
+    same = info.get("builder") == builder and info.get("args") == dict(args)
+    if not same:
+        raise DatasetExistsError(
+            f"{out}: already holds a different data set (builder {info.get('builder')!r}, args "
+            f"{info.get('args')}); choose another --out or pass --overwrite")
+
+
 class atomic_dataset_dir:
     """Context manager that yields a temporary directory and, on success, renames it to ``out``.
 
@@ -217,23 +243,7 @@ class atomic_dataset_dir:
         self.tmp: Optional[Path] = None
 
     def _check_existing(self) -> None:
-        out = self.out
-        if not out.exists():
-            return
-        if not out.is_dir():
-            raise DatasetExistsError(f"{out}: exists and is not a directory")
-        if not any(out.iterdir()) or self.overwrite:
-            return
-        info = load_build_info(out)
-        if info is None:
-            raise DatasetExistsError(
-                f"{out}: directory is not empty and holds no reasonkit build.json; refusing to overwrite it "
-                "(choose another --out or pass --overwrite)")
-        same = info.get("builder") == self.record["builder"] and info.get("args") == self.record["args"]
-        if not same:
-            raise DatasetExistsError(
-                f"{out}: already holds a different data set (builder {info.get('builder')!r}, args "
-                f"{info.get('args')}); choose another --out or pass --overwrite")
+        check_output_dir(self.out, self.record["builder"], self.record["args"], self.overwrite)
 
     def __enter__(self) -> Path:
         self._check_existing()
@@ -256,30 +266,6 @@ class atomic_dataset_dir:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return False
-
-
-def concat_groups(groups: list[list[tuple[np.ndarray, np.ndarray, int]]], seq_len: int,
-                  dtype=np.uint8) -> SetArrays:
-    """Pack groups into SetArrays. Each group is a list of puzzles; a puzzle is (inputs [k, seq], labels [k, seq],
-    identifier)."""
-    inputs, labels, ids, pidx, gidx = [], [], [], [0], [0]
-    for group in groups:
-        for inp, lab, ident in group:
-            inp = np.asarray(inp).reshape(-1, seq_len)
-            lab = np.asarray(lab).reshape(-1, seq_len)
-            inputs.append(inp)
-            labels.append(lab)
-            ids.append(ident)
-            pidx.append(pidx[-1] + len(inp))
-        gidx.append(len(ids))
-    empty = np.zeros((0, seq_len), dtype)
-    return SetArrays(
-        inputs=np.concatenate(inputs).astype(dtype) if inputs else empty,
-        labels=np.concatenate(labels).astype(dtype) if labels else empty,
-        puzzle_identifiers=np.asarray(ids, np.int32),
-        puzzle_indices=np.asarray(pidx, np.int32),
-        group_indices=np.asarray(gidx, np.int32),
-    )
 
 
 class NpyAppender:

@@ -20,10 +20,10 @@ from typing import Optional
 
 import numpy as np
 
-from ._csv import CSVError, csv_rows
+from ._csv import CSVError, check_count, csv_rows
 from ._parallel import parallel_map
 from .augment import Dihedral
-from .format import SetArrays, atomic_dataset_dir, file_digest, write_identifiers, write_split
+from .format import SetArrays, atomic_dataset_dir, check_output_dir, file_digest, write_identifiers, write_split
 from .sudoku_gen import puzzle_seed
 
 __all__ = ["CHARSET", "encode", "decode", "bfs", "is_shortest_path", "count_shortest_paths", "generate_maze",
@@ -224,18 +224,30 @@ def _pack(questions: np.ndarray, answers: np.ndarray, dihedral: bool) -> SetArra
 
 
 def build_maze(out: str | os.PathLike, *, source: Optional[str] = None, source_test: Optional[str] = None,
-               size: int = 30, min_path: int = 110, loops: float = 0.05, train_size: Optional[int] = 1000,
-               test_size: Optional[int] = 1000, aug: bool = False, seed: int = 0, workers: Optional[int] = None,
-               overwrite: bool = False, progress: bool = True) -> dict:
+               size: Optional[int] = None, min_path: Optional[int] = None, loops: Optional[float] = None,
+               train_size: Optional[int] = 1000, test_size: Optional[int] = 1000, aug: bool = False, seed: int = 0,
+               workers: Optional[int] = None, overwrite: bool = False, progress: bool = True) -> dict:
     """Build a maze data set in ``out`` (from CSV files or generated) and return its build record.
 
-    With ``aug`` each training maze forms a group of its 8 dihedral transforms (the reference's ``aug`` flag).
+    ``size``, ``min_path`` and ``loops`` (default 30, 110, 0.05) apply to generated mazes only: giving them with
+    ``source`` is a ValueError. ``train_size``/``test_size`` None take every row of the CSV files (not allowed
+    when generating). With ``aug`` each training maze forms a group of its 8 dihedral transforms (the
+    reference's ``aug`` flag).
     """
+    given = [name for name, v in (("size", size), ("min_path", min_path), ("loops", loops)) if v is not None]
+    if source and given:
+        raise ValueError(f"{', '.join(given)} apply to generated mazes only, not to a CSV source")
+    size = 30 if size is None else size
+    min_path = 110 if min_path is None else min_path
+    loops = 0.05 if loops is None else loops
     args = dict(source=str(source) if source else None, source_test=str(source_test) if source_test else None,
                 size=size, min_path=min_path, loops=loops, train_size=train_size, test_size=test_size, aug=aug,
                 seed=seed)
     if source_test and not source:
         raise ValueError("--source-test needs --source (the training CSV)")
+    check_count("train_size", train_size, generating=not source)
+    check_count("test_size", test_size, generating=not source)
+    check_output_dir(out, "maze", args, overwrite)
     rng = np.random.default_rng([seed, 1])
     if source:
         q, a = read_maze_csv(source)
@@ -249,7 +261,7 @@ def build_maze(out: str | os.PathLike, *, source: Optional[str] = None, source_t
             test = (test[0][pick], test[1][pick])
     else:
         splits = []
-        for stream, count in ((0, train_size or 1000), (1, test_size or 1000)):
+        for stream, count in ((0, train_size), (1, test_size)):
             jobs = [(puzzle_seed(seed, i, stream), size, min_path, loops) for i in range(count)]
             res = parallel_map(_gen_job, jobs, workers, desc=f"maze {size}x{size} {'train' if stream == 0 else 'test'}",
                                progress=progress, chunksize=4)

@@ -19,11 +19,11 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import _sudoku_native
-from ._csv import CSV_COLUMNS, CSVError, csv_rows
+from ._csv import CSV_COLUMNS, CSVError, check_count, csv_rows
 from ._parallel import parallel_map
 from ._sudoku_solver import BOX_SHAPES
 from .augment import AxisPermutation, ColourPermutation, Compose, Dihedral
-from .format import SetArrays, atomic_dataset_dir, file_digest, write_identifiers, write_split
+from .format import SetArrays, atomic_dataset_dir, check_output_dir, file_digest, write_identifiers, write_split
 from .sudoku_gen import generate_puzzle, puzzle_seed
 
 __all__ = [
@@ -231,9 +231,16 @@ def _pack(inputs: Sequence[np.ndarray], labels: Sequence[np.ndarray], group_size
     )
 
 
+def _csv_grid_size(path) -> Optional[int]:
+    """The grid size of a Sudoku CSV's first row (None without rows); read_sudoku_csv checks the rest."""
+    for _, row in csv_rows(path):
+        return int(round(len(row["question"]) ** 0.5))
+    return None
+
+
 def build_sudoku(out: str | os.PathLike, *, source: Optional[str] = None, source_test: Optional[str] = None,
                  size: int = 9, train_size: Optional[int] = 1000, test_size: Optional[int] = None, aug: int = 1000,
-                 seed: int = 0, min_rating: int = 0, max_steps: int = 400, workers: Optional[int] = None,
+                 seed: int = 0, min_rating: int = 0, max_steps: Optional[int] = None, workers: Optional[int] = None,
                  overwrite: bool = False, progress: bool = True) -> dict:
     """Build a Sudoku data set in ``out`` and return its build record.
 
@@ -241,13 +248,24 @@ def build_sudoku(out: str | os.PathLike, *, source: Optional[str] = None, source
     of ``train_size`` rows rated at least ``min_rating`` (all of them when ``train_size`` is None), the test split
     every such row of ``source_test`` (or a seeded sample of ``test_size``). Without ``source``, ``size`` x
     ``size`` puzzles are generated (``test_size`` defaults to 1000) with a unique solution and a rating of at
-    least ``min_rating``; test puzzles are distinct from training puzzles.
+    least ``min_rating``; test puzzles are distinct from training puzzles. ``train_size`` None (every row) needs a
+    CSV source. ``max_steps`` (default 400) applies to generation only: giving it with ``source`` is a ValueError;
+    with ``source`` the grid size is the CSV's and ``size`` is ignored.
     """
+    if source and max_steps is not None:
+        raise ValueError("max_steps applies to generated puzzles only, not to a CSV source")
+    max_steps = 400 if max_steps is None else max_steps
     args = dict(source=str(source) if source else None, source_test=str(source_test) if source_test else None,
                 size=size, train_size=train_size, test_size=test_size, aug=aug, seed=seed, min_rating=min_rating,
                 max_steps=max_steps)
     if source_test and not source:
         raise ValueError("--source-test needs --source (the training CSV)")
+    check_count("train_size", train_size, generating=not source)
+    if test_size is not None:  # None: every row of source_test, or 1000 generated
+        check_count("test_size", test_size, generating=not source)
+    if source:
+        args["size"] = _csv_grid_size(source)
+    check_output_dir(out, "sudoku", args, overwrite)  # before any work: a wrong --out fails at once
     rng = np.random.default_rng([seed, 1])
     stats: dict = {}
     if source:
@@ -271,7 +289,7 @@ def build_sudoku(out: str | os.PathLike, *, source: Optional[str] = None, source
         n = size
         if n not in BOX_SHAPES:
             raise ValueError(f"unsupported Sudoku size {n}; supported: {sorted(BOX_SHAPES)}")
-        train = _generate(train_size or 1000, n, seed, 0, min_rating, set(), workers, progress, max_steps,
+        train = _generate(train_size, n, seed, 0, min_rating, set(), workers, progress, max_steps,
                           f"sudoku {n}x{n} train")
         test = _generate(1000 if test_size is None else test_size, n, seed, 1, min_rating,
                          {p.tobytes() for p in train[0]}, workers, progress, max_steps, f"sudoku {n}x{n} test")

@@ -18,25 +18,9 @@ from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["crop_grid", "grid_key", "Candidate", "ArcVote", "vote", "pass_at_k", "arc_scores_for_examples"]
+from ..data.arc import crop_prediction
 
-PAD, EOS, COLOUR_OFFSET = 0, 1, 2
-
-
-def crop_grid(tokens: np.ndarray, size: int = 30) -> np.ndarray:
-    """The predicted grid in colours 0-9: the largest top-left rectangle of colour tokens, cropped at EOS/pad."""
-    grid = np.asarray(tokens).reshape(size, size)
-    colour = (grid >= COLOUR_OFFSET) & (grid < COLOUR_OFFSET + 10)
-    best, best_shape, width = 0, (0, 0), size
-    for rows in range(1, size + 1):
-        row = colour[rows - 1, :width]
-        if not row.all():
-            width = int(np.argmin(row))  # first non-colour cell bounds the width from here on
-        if rows * width > best:
-            best, best_shape = rows * width, (rows, width)
-        if width == 0:
-            break
-    return (grid[: best_shape[0], : best_shape[1]] - COLOUR_OFFSET).astype(np.uint8)
+__all__ = ["grid_key", "Candidate", "ArcVote", "vote", "pass_at_k", "arc_scores_for_examples"]
 
 
 def grid_key(grid: np.ndarray) -> str:
@@ -78,7 +62,7 @@ def vote(predictions: Iterable[tuple[str, Hashable, np.ndarray, Callable[[np.nda
     """
     tables: dict[tuple[str, Hashable], dict[str, Candidate]] = defaultdict(dict)
     for task, pair, pred, inverse, conf in predictions:
-        grid = np.asarray(pred, np.uint8) if cropped else crop_grid(pred)
+        grid = np.asarray(pred, np.uint8) if cropped else crop_prediction(pred)
         grid = np.asarray(inverse(grid), np.uint8)
         cand = tables[(task, pair)].setdefault(grid_key(grid), Candidate(grid))
         cand.count += 1

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from reasonkit.data import load_metadata, load_set
 from reasonkit.data.augment import Dihedral
+from reasonkit.data.format import DatasetExistsError
 from reasonkit.data.maze import (PATH, CSVError, bfs, build_maze, count_shortest_paths, decode, generate_maze,
                                  is_shortest_path, read_maze_csv)
 
@@ -88,3 +89,39 @@ def test_build_from_csv(tmp_path):
     build_maze(out, source=tmp_path / "train.csv", source_test=tmp_path / "test.csv", train_size=3, seed=0,
                progress=False)
     assert load_metadata(out, "train").total_groups == 3 and load_metadata(out, "test").total_groups == 2
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(train_size=0), "train_size .* at least 1"),
+    (dict(test_size=0), "test_size .* at least 1"),
+    (dict(train_size=None), "every row of a CSV source"),
+    (dict(test_size=None), "every row of a CSV source"),
+])
+def test_build_refuses_zero_and_all_when_generating(tmp_path, monkeypatch, kwargs, message):
+    import reasonkit.data.maze as maze
+
+    monkeypatch.setattr(maze, "parallel_map", lambda *a, **k: pytest.fail("generated despite a bad size"))
+    with pytest.raises(ValueError, match=message):
+        build_maze(tmp_path / "m", size=10, min_path=8, progress=False, **kwargs)
+
+
+def test_generation_options_refused_with_a_source(tmp_path):
+    _write(tmp_path / "train.csv", _rows(3))
+    for kwargs in (dict(size=10), dict(min_path=8), dict(loops=0.1)):
+        with pytest.raises(ValueError, match="apply to generated mazes only"):
+            build_maze(tmp_path / "c", source=tmp_path / "train.csv", progress=False, **kwargs)
+    assert not (tmp_path / "c").exists()
+
+
+def test_output_dir_is_checked_before_any_work(tmp_path, monkeypatch):
+    import reasonkit.data.maze as maze
+
+    out = tmp_path / "m"
+    build_maze(out, size=10, min_path=8, train_size=2, test_size=1, workers=1, progress=False)
+    _write(tmp_path / "train.csv", _rows(3))
+    monkeypatch.setattr(maze, "parallel_map", lambda *a, **k: pytest.fail("generated before checking --out"))
+    monkeypatch.setattr(maze, "read_maze_csv", lambda *a, **k: pytest.fail("read the CSV before checking --out"))
+    with pytest.raises(DatasetExistsError, match="different data set"):
+        build_maze(out, size=10, min_path=8, train_size=3, test_size=1, workers=1, progress=False)
+    with pytest.raises(DatasetExistsError, match="different data set"):
+        build_maze(out, source=tmp_path / "train.csv", progress=False)

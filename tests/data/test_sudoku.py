@@ -150,3 +150,74 @@ def test_native_solver_matches_python(n, seed, keep):
     puzzle = [v if rng.random() < keep else 0 for v in solution]
     a, b = solve(puzzle, n, limit=3), solve_py(puzzle, n, limit=3)
     assert (a.solutions, a.rating, a.nodes) == (b.solutions, b.rating, b.nodes)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(train_size=0), "train_size .* at least 1"),
+    (dict(test_size=0), "test_size .* at least 1"),
+    (dict(train_size=None), "every row of a CSV source"),
+])
+def test_build_refuses_zero_and_all_when_generating(tmp_path, monkeypatch, kwargs, message):
+    import reasonkit.data.sudoku as sudoku
+
+    monkeypatch.setattr(sudoku, "_generate", lambda *a, **k: pytest.fail("generated despite a bad size"))
+    with pytest.raises(ValueError, match=message):
+        build_sudoku(tmp_path / "s", size=4, aug=1, workers=1, progress=False, **kwargs)
+    with pytest.raises(ValueError, match="max_steps applies to generated puzzles only"):
+        build_sudoku(tmp_path / "s", source=tmp_path / "x.csv", max_steps=10, progress=False)
+
+
+def test_output_dir_is_checked_before_any_work(tmp_path, monkeypatch):
+    import reasonkit.data.sudoku as sudoku
+
+    out = tmp_path / "s"
+    build_sudoku(out, size=4, train_size=5, test_size=2, aug=1, seed=0, workers=1, progress=False)
+    _write_csv(tmp_path / "a.csv", _rows(5))
+    monkeypatch.setattr(sudoku, "_generate", lambda *a, **k: pytest.fail("generated before checking --out"))
+    monkeypatch.setattr(sudoku, "read_sudoku_csv", lambda *a, **k: pytest.fail("read the CSV before checking --out"))
+    with pytest.raises(DatasetExistsError, match="different data set"):
+        build_sudoku(out, size=4, train_size=6, test_size=2, aug=1, seed=0, workers=1, progress=False)
+    with pytest.raises(DatasetExistsError, match="different data set"):
+        build_sudoku(out, source=tmp_path / "a.csv", train_size=5, aug=1, workers=1, progress=False)
+
+
+def _reset_native(monkeypatch, tmp_path):
+    from reasonkit.data import _sudoku_native
+
+    monkeypatch.setattr(_sudoku_native, "_tried", False)
+    monkeypatch.setattr(_sudoku_native, "_lib", None)
+    monkeypatch.setenv("REASONKIT_CACHE", str(tmp_path / "cache"))
+    monkeypatch.delenv("REASONKIT_NO_NATIVE", raising=False)
+    return _sudoku_native
+
+
+def test_native_compile_failure_warns_once_with_the_reason(tmp_path, monkeypatch):
+    import warnings
+
+    native = _reset_native(monkeypatch, tmp_path)
+    cc = tmp_path / "badcc"
+    cc.write_text("#!/bin/sh\necho 'solver.c:1: error: boom' >&2\nexit 1\n")
+    cc.chmod(0o755)
+    monkeypatch.setenv("CC", str(cc))
+    with pytest.warns(RuntimeWarning, match="boom.*pure-Python") as record:
+        assert native.load() is None
+    assert len(record) == 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert native.load() is None  # once only
+
+
+def test_native_load_failure_warns(tmp_path, monkeypatch):
+    native = _reset_native(monkeypatch, tmp_path)
+    monkeypatch.setattr(native, "_compile", lambda: tmp_path / "not-a-library.so")
+    (tmp_path / "not-a-library.so").write_text("garbage")
+    with pytest.warns(RuntimeWarning, match="could not be built or loaded .*not-a-library"):
+        assert native.load() is None
+
+
+def test_native_missing_compiler_warns_that_it_is_optional(tmp_path, monkeypatch):
+    native = _reset_native(monkeypatch, tmp_path)
+    monkeypatch.delenv("CC", raising=False)
+    monkeypatch.setattr(native.shutil, "which", lambda name: None)
+    with pytest.warns(RuntimeWarning, match="no C compiler found .*optional"):
+        assert native.load() is None

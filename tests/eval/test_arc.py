@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from reasonkit.data.augment import ColourPermutation, Compose, Dihedral
-from reasonkit.eval.arc import crop_grid, pass_at_k, vote
+from reasonkit.data.arc import crop_prediction
+from reasonkit.eval.arc import pass_at_k, vote
 
 
 def _tokens(grid: np.ndarray) -> np.ndarray:
@@ -19,9 +20,9 @@ def _tokens(grid: np.ndarray) -> np.ndarray:
 
 def test_crop_recovers_the_grid():
     g = np.arange(12).reshape(3, 4) % 10
-    np.testing.assert_array_equal(crop_grid(_tokens(g)), g)
+    np.testing.assert_array_equal(crop_prediction(_tokens(g)), g)
     full = np.full((30, 30), 5, np.uint8)
-    np.testing.assert_array_equal(crop_grid((full + 2).reshape(-1)), full)
+    np.testing.assert_array_equal(crop_prediction((full + 2).reshape(-1)), full)
 
 
 def test_voting_with_inverse_augmentations_and_pass_at_k():
