@@ -103,7 +103,9 @@ def main(argv: list[str]) -> dict:
         steps_per_epoch = meta.total_groups * meta.mean_puzzle_examples / cfg.global_batch_size
         cfg = cfg.model_copy(update={"eval_every": max(1, int(recipe.eval_every_epochs * steps_per_epoch))})
     result = train(cfg)
-    if int(os.environ.get("RANK", "0")) == 0 and recipe.eval_halt and result["checkpoint"]:
+    if int(os.environ.get("RANK", "0")) == 0 and recipe.eval_halt and result["checkpoint"] and not has_test:
+        print(f"no test split in {recipe.data_dir} (give source_test=...): skipping the final evaluation")
+    elif int(os.environ.get("RANK", "0")) == 0 and recipe.eval_halt and result["checkpoint"]:
         from reasonkit.eval import evaluate
 
         model, _ = load_model(result["checkpoint"], device=resolve_device(cfg.device))  # where training ran
