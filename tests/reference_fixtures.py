@@ -23,3 +23,52 @@ def reference_state(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]
 def batch(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
     """The batch stored under ``{prefix}.batch.`` (inputs, labels, puzzle_identifiers)."""
     return {k: tensors[f"{prefix}.batch.{k}"] for k in ("inputs", "labels", "puzzle_identifiers")}
+
+
+def hrm_spec(config: dict) -> dict:
+    """The reasonkit spec equal to a reference HRM ACT v1 config dict."""
+    cell = {"kind": "transformer", "num_heads": config["num_heads"], "expansion": config["expansion"],
+            "norm_eps": config["rms_norm_eps"]}
+    return {
+        "vocab_size": config["vocab_size"], "seq_len": config["seq_len"],
+        "num_puzzle_ids": config["num_puzzle_identifiers"], "hidden_size": config["hidden_size"],
+        "forward_dtype": config["forward_dtype"],
+        "embedding": {"positions": config["pos_encodings"], "rope_theta": config["rope_theta"],
+                      "puzzle_dim": config["puzzle_emb_ndim"]},
+        "core": {"kind": "hierarchical", "h_cycles": config["H_cycles"], "l_cycles": config["L_cycles"],
+                 "high": {**cell, "layers": config["H_layers"]}, "low": {**cell, "layers": config["L_layers"]}},
+        "gradient": {"kind": "one_step"},
+        "halting": {"kind": "q_act", "max_steps": config["halt_max_steps"],
+                    "exploration": config["halt_exploration_prob"]},
+    }
+
+
+def trm_spec(config: dict) -> dict:
+    """The reasonkit spec equal to a reference TRM config dict (attention or ``mlp_t``, ``no_ACT_continue``)."""
+    common = {"layers": config["L_layers"], "expansion": config["expansion"], "norm_eps": config["rms_norm_eps"]}
+    cell = ({"kind": "mlp_mixer", **common} if config["mlp_t"] else
+            {"kind": "transformer", "num_heads": config["num_heads"], **common})
+    return {
+        "vocab_size": config["vocab_size"], "seq_len": config["seq_len"],
+        "num_puzzle_ids": config["num_puzzle_identifiers"], "hidden_size": config["hidden_size"],
+        "forward_dtype": config["forward_dtype"],
+        "embedding": {"positions": config["pos_encodings"], "rope_theta": config["rope_theta"],
+                      "puzzle_dim": config["puzzle_emb_ndim"], "puzzle_len": config["puzzle_emb_len"]},
+        "core": {"kind": "recursive", "cycles": config["H_cycles"], "latent_updates": config["L_cycles"], "cell": cell},
+        "gradient": {"kind": "last_cycle"},
+        "halting": {"kind": "q_halt", "max_steps": config["halt_max_steps"],
+                    "exploration": config["halt_exploration_prob"]},
+        "loss": "stablemax",
+    }
+
+
+def reference_model(name: str):
+    """``(record, tensors, model)``: the fixture and a reasonkit model holding the reference's weights."""
+    from reasonkit import build
+    from reasonkit.interop import load_reference_state_dict
+
+    record, tensors = load_fixture(name)
+    spec = {"hrm": hrm_spec, "trm": trm_spec}[record["family"]](record["config"])
+    model = build(spec)
+    load_reference_state_dict(model, reference_state(tensors))
+    return record, tensors, model

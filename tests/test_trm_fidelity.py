@@ -7,42 +7,14 @@ compare everything in float32.
 """
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 import torch
 
-import reasonkit
 from reasonkit.interop import load_reference_state_dict, reference_key_map
+from reference_fixtures import batch, reference_model
 
-
-
-safetensors = pytest.importorskip("safetensors.torch")
-
-FIXTURES = Path(__file__).parent / "fixtures"
 ATOL = 1e-5
 IGNORE = -100
-
-
-def _spec(config: dict) -> reasonkit.ReasonerSpec:
-    mlp = config["mlp_t"]
-    cell = ({"kind": "mlp_mixer", "layers": config["L_layers"], "expansion": config["expansion"],
-             "norm_eps": config["rms_norm_eps"]} if mlp else
-            {"kind": "transformer", "layers": config["L_layers"], "num_heads": config["num_heads"],
-             "expansion": config["expansion"], "norm_eps": config["rms_norm_eps"]})
-    return reasonkit.get_spec({
-        "vocab_size": config["vocab_size"], "seq_len": config["seq_len"],
-        "num_puzzle_ids": config["num_puzzle_identifiers"], "hidden_size": config["hidden_size"],
-        "forward_dtype": config["forward_dtype"],
-        "embedding": {"positions": config["pos_encodings"], "rope_theta": config["rope_theta"],
-                      "puzzle_dim": config["puzzle_emb_ndim"], "puzzle_len": config["puzzle_emb_len"]},
-        "core": {"kind": "recursive", "cycles": config["H_cycles"], "latent_updates": config["L_cycles"], "cell": cell},
-        "gradient": {"kind": "last_cycle"},
-        "halting": {"kind": "q_halt", "max_steps": config["halt_max_steps"],
-                    "exploration": config["halt_exploration_prob"]},
-        "loss": "stablemax",
-    })
 
 
 def _stablemax_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -60,17 +32,7 @@ def _stablemax_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.T
 
 @pytest.fixture(scope="module", params=["trm_small", "trm_mlp_small"])
 def fixture(request):
-    name = request.param
-    meta = json.loads((FIXTURES / f"{name}.json").read_text())
-    tensors = safetensors.load_file(str(FIXTURES / f"{name}.safetensors"))
-    model = _spec(meta["config"]).build()
-    state = {k[len("state."):]: v for k, v in tensors.items() if k.startswith("state.")}
-    load_reference_state_dict(model, state)
-    return meta, tensors, model
-
-
-def _batch(tensors: dict, prefix: str) -> dict[str, torch.Tensor]:
-    return {k: tensors[f"{prefix}.batch.{k}"] for k in ("inputs", "labels", "puzzle_identifiers")}
+    return reference_model(request.param)
 
 
 def _close(ours: torch.Tensor, ref: torch.Tensor, what: str) -> None:
@@ -85,10 +47,10 @@ def test_parameter_count_matches_reference(fixture):
 def test_training_segments_match_reference(fixture):
     meta, tensors, model = fixture
     model.train()
-    carry = model.initial_carry(_batch(tensors, "seg0"))
+    carry = model.initial_carry(batch(tensors, "seg0"))
     torch.manual_seed(meta["seeds"]["rng_seed"])
     for t in range(meta["num_segments"]):
-        carry, out = model(carry, _batch(tensors, f"seg{t}"))
+        carry, out = model(carry, batch(tensors, f"seg{t}"))
         p = f"seg{t}"
         _close(out["logits"], tensors[f"{p}.logits"], f"{p} logits")
         _close(out["q_halt_logits"], tensors[f"{p}.q_halt_logits"], f"{p} q_halt")
@@ -120,9 +82,9 @@ def test_loss_and_gradients_match_reference(fixture):
     meta, tensors, model = fixture
     model.train()
     model.zero_grad(set_to_none=True)
-    carry = model.initial_carry(_batch(tensors, "seg0"))
+    carry = model.initial_carry(batch(tensors, "seg0"))
     torch.manual_seed(meta["seeds"]["rng_seed"])
-    carry, out = model(carry, _batch(tensors, "seg0"))
+    carry, out = model(carry, batch(tensors, "seg0"))
     lm_loss, correct = _stablemax_loss(out["logits"], carry.data["labels"])
     loss, terms = model.halting.loss(lm_loss, correct, out)
     _close(loss.double(), tensors["seg0.loss"], "seg0 loss")
@@ -150,12 +112,12 @@ def test_loss_and_gradients_match_reference(fixture):
 def test_eval_segments_match_reference(fixture):
     meta, tensors, model = fixture
     model.eval()
-    batch = _batch(tensors, "seg0")
+    first = batch(tensors, "seg0")
     with torch.no_grad():
-        carry = model.initial_carry(batch)
+        carry = model.initial_carry(first)
         torch.manual_seed(meta["seeds"]["rng_seed"])
         for t in range(meta["num_eval_segments"]):
-            carry, out = model(carry, batch)
+            carry, out = model(carry, first)
             p = f"eval{t}"
             _close(out["logits"], tensors[f"{p}.logits"], f"{p} logits")
             _close(out["q_halt_logits"], tensors[f"{p}.q_halt_logits"], f"{p} q_halt")

@@ -12,34 +12,9 @@ import torch
 
 from reasonkit import build
 from reasonkit.interop import load_reference_state_dict
-from reference_fixtures import batch, load_fixture, reference_state
+from reference_fixtures import batch, hrm_spec, load_fixture, reference_model, reference_state
 
 ATOL = 1e-5
-
-
-def hrm_spec_from_reference(config: dict) -> dict:
-    """The reasonkit spec equal to a reference HRM ACT v1 config dict."""
-    cell = {"kind": "transformer", "num_heads": config["num_heads"], "expansion": config["expansion"],
-            "norm_eps": config["rms_norm_eps"]}
-    return {
-        "vocab_size": config["vocab_size"], "seq_len": config["seq_len"],
-        "num_puzzle_ids": config["num_puzzle_identifiers"], "hidden_size": config["hidden_size"],
-        "forward_dtype": config["forward_dtype"],
-        "embedding": {"positions": config["pos_encodings"], "rope_theta": config["rope_theta"],
-                      "puzzle_dim": config["puzzle_emb_ndim"]},
-        "core": {"kind": "hierarchical", "h_cycles": config["H_cycles"], "l_cycles": config["L_cycles"],
-                 "high": {**cell, "layers": config["H_layers"]}, "low": {**cell, "layers": config["L_layers"]}},
-        "gradient": {"kind": "one_step"},
-        "halting": {"kind": "q_act", "max_steps": config["halt_max_steps"],
-                    "exploration": config["halt_exploration_prob"]},
-    }
-
-
-def built(name: str):
-    record, tensors = load_fixture(name)
-    model = build(hrm_spec_from_reference(record["config"]))
-    load_reference_state_dict(model, reference_state(tensors))
-    return record, tensors, model
 
 
 def close(actual: torch.Tensor, expected: torch.Tensor, what: str) -> None:
@@ -49,7 +24,7 @@ def close(actual: torch.Tensor, expected: torch.Tensor, what: str) -> None:
 @pytest.mark.parametrize("name", ["hrm_small", "hrm_small_learned"])
 def test_training_segments_match_reference(name):
     """Logits, Q values, Q target and the whole carry match over every recorded ACT segment (resets included)."""
-    record, tensors, model = built(name)
+    record, tensors, model = reference_model(name)
     assert model.num_parameters() == record["param_count"]
     model.train()
     carry = model.initial_carry(batch(tensors, "seg0"))
@@ -77,7 +52,7 @@ def test_fixture_exercises_halting_paths():
 
 def test_eval_segments_match_reference():
     """In eval mode every sequence runs max_steps segments with the reference's outputs."""
-    record, tensors, model = built("hrm_small")
+    record, tensors, model = reference_model("hrm_small")
     model.eval()
     first = batch(tensors, "seg0")
     carry = model.initial_carry(first)
@@ -95,7 +70,7 @@ def test_eval_segments_match_reference():
 def test_orig_mod_prefixed_checkpoint_loads():
     """Keys saved from a torch.compile'd loss head (``_orig_mod.model.inner.``) load like plain ones."""
     record, tensors = load_fixture("hrm_small")
-    model = build(hrm_spec_from_reference(record["config"]))
+    model = build(hrm_spec(record["config"]))
     prefixed = {f"_orig_mod.model.{k}": v for k, v in reference_state(tensors).items()}
     load_reference_state_dict(model, prefixed)
     assert torch.equal(model.halt_head.weight, tensors["ckpt_example._orig_mod.model.inner.q_head.weight"])
@@ -104,12 +79,12 @@ def test_orig_mod_prefixed_checkpoint_loads():
 
 def test_state_dict_of_another_architecture_is_rejected():
     record, tensors = load_fixture("hrm_small")
-    model = build(hrm_spec_from_reference(record["config"]), hidden_size=32,
+    model = build(hrm_spec(record["config"]), hidden_size=32,
                   **{"core.high.num_heads": 2, "core.low.num_heads": 2})
     before = {k: v.clone() for k, v in model.state_dict().items()}
     with pytest.raises(ValueError, match="shape mismatches"):
         load_reference_state_dict(model, reference_state(tensors))
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items()), "a failed load changed the model"
-    other = build(hrm_spec_from_reference(record["config"]), **{"core.high.layers": 1})
+    other = build(hrm_spec(record["config"]), **{"core.high.layers": 1})
     with pytest.raises(ValueError, match="unexpected keys"):
         load_reference_state_dict(other, reference_state(tensors))

@@ -1,33 +1,18 @@
 """The loss head + Reasoner reproduce the reference ACTLossHead's per-segment loss, metrics and gradients.
 
-Fixtures: tests/fixtures/hrm_small* (recorded from the reference code on the CPU, see tests/fixtures/README.md).
+Fixtures: tests/fixtures/hrm_small*, trm_small and trm_mlp_small, recorded from the reference code on the CPU
+(see tests/fixtures/README.md).
 """
 from __future__ import annotations
-
-import importlib.util
-from pathlib import Path
 
 import pytest
 import torch
 
-from reasonkit import build
-from reasonkit.interop import load_reference_state_dict
 from reasonkit.interop.reference import reference_key_map
 from reasonkit.train.losses import LossHead
-from reference_fixtures import batch, load_fixture, reference_state
-
-_spec = importlib.util.spec_from_file_location("_hrm_fid", Path(__file__).parents[1] / "models" / "test_hrm_fidelity.py")
-_fid = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_fid)
+from reference_fixtures import batch, reference_model
 
 METRICS = ("count", "accuracy", "exact_accuracy", "q_halt_accuracy", "steps", "lm_loss", "q_halt_loss", "q_continue_loss")
-
-
-def _model(name):
-    record, tensors = load_fixture(name)
-    model = build(_fid.hrm_spec_from_reference(record["config"]))
-    load_reference_state_dict(model, reference_state(tensors))
-    return record, tensors, model
 
 
 def _check_metrics(metrics, tensors, prefix):
@@ -40,9 +25,9 @@ def _check_metrics(metrics, tensors, prefix):
                                    msg=lambda m: f"{prefix} {key}: {m}")
 
 
-@pytest.mark.parametrize("name", ["hrm_small", "hrm_small_learned"])
+@pytest.mark.parametrize("name", ["hrm_small", "hrm_small_learned", "trm_small", "trm_mlp_small"])
 def test_training_loss_and_metrics_match_reference(name):
-    record, tensors, model = _model(name)
+    record, tensors, model = reference_model(name)
     head = LossHead("stablemax")
     model.train()
     carry = model.initial_carry(batch(tensors, "seg0"))
@@ -69,7 +54,7 @@ def test_training_loss_and_metrics_match_reference(name):
 
 
 def test_eval_loss_and_metrics_match_reference():
-    record, tensors, model = _model("hrm_small")
+    record, tensors, model = reference_model("hrm_small")
     head = LossHead("stablemax")
     model.eval()
     carry = model.initial_carry(batch(tensors, "seg0"))
@@ -80,25 +65,3 @@ def test_eval_loss_and_metrics_match_reference():
             loss, metrics = head(model.halting, carry, out)
             torch.testing.assert_close(loss, tensors[f"eval{t}.loss"], atol=1e-5, rtol=0)
             _check_metrics(metrics, tensors, f"eval{t}")
-
-
-_tspec = importlib.util.spec_from_file_location("_trm_fid", Path(__file__).parents[1] / "test_trm_fidelity.py")
-_trm = importlib.util.module_from_spec(_tspec)
-_tspec.loader.exec_module(_trm)
-
-
-@pytest.mark.parametrize("name", ["trm_small", "trm_mlp_small"])
-def test_trm_loss_and_metrics_match_reference(name):
-    """The same loss head over TRM's q_halt policy reproduces TRM's ACTLossHead (no q_continue term)."""
-    record, tensors = load_fixture(name)
-    model = _trm._spec(record["config"]).build()
-    load_reference_state_dict(model, reference_state(tensors))
-    head = LossHead("stablemax")
-    model.train()
-    carry = model.initial_carry(batch(tensors, "seg0"))
-    torch.manual_seed(record["seeds"]["rng_seed"])
-    for t in range(record["num_segments"]):
-        carry, out = model(carry, batch(tensors, f"seg{t}"))
-        loss, metrics = head(model.halting, carry, out)
-        torch.testing.assert_close(loss, tensors[f"seg{t}.loss"], atol=1e-5, rtol=0, msg=lambda m: f"segment {t} loss: {m}")
-        _check_metrics(metrics, tensors, f"seg{t}")
