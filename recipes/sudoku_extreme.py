@@ -119,4 +119,7 @@ def main(argv: list[str]) -> dict:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    try:
+        main(sys.argv[1:])
+    except (ValueError, FileNotFoundError, ImportError) as err:  # bad settings: the message, not a traceback
+        sys.exit(f"{Path(__file__).name}: error: {err}")
