@@ -136,21 +136,25 @@ CELL_SUBSET = [
 ]
 
 
-@pytest.mark.parametrize("cell, injection, core", CELL_SUBSET, ids=["-".join(c) for c in CELL_SUBSET])
-def test_cells_and_injections_subset(cell, injection, core):
+def _subset_model(cell: str, injection: str, core: str, halting: str, **extra):
+    """A tiny model with ``cell`` in every level of ``core``, ``injection``, and what the cell needs around it."""
     core_spec = dict(CORES[core])
     if core == "hierarchical":
         core_spec.update(high=_cell(cell), low=_cell(cell))
     else:
         core_spec["cell"] = _cell(cell)
     core_spec["injection"] = {"kind": injection}
-    extra = {}
     if cell == "mlp_mixer":
         extra["embedding"] = {"positions": "none"}
     if cell == "graph":
         extra["task"] = "grid"
     torch.manual_seed(0)
-    model = tiny_spec(core_spec, GRADIENTS["last_cycle"], HALTINGS["q_halt"], **extra).build()
+    return tiny_spec(core_spec, GRADIENTS["last_cycle"], HALTINGS[halting], **extra).build()
+
+
+@pytest.mark.parametrize("cell, injection, core", CELL_SUBSET, ids=["-".join(c) for c in CELL_SUBSET])
+def test_cells_and_injections_subset(cell, injection, core):
+    model = _subset_model(cell, injection, core, "q_halt")
     train_step_and_check(model)
     check_halting_invariants(model)
 
@@ -159,19 +163,7 @@ def test_cells_and_injections_subset(cell, injection, core):
 @pytest.mark.parametrize("halting", ["act", "ponder", "q_act"])
 def test_bfloat16_forward(cell, injection, core, halting):
     """Blocks respect the forward dtype: a bfloat16 segment trains with a finite loss."""
-    core_spec = dict(CORES[core])
-    if core == "hierarchical":
-        core_spec.update(high=_cell(cell), low=_cell(cell))
-    else:
-        core_spec["cell"] = _cell(cell)
-    core_spec["injection"] = {"kind": injection}
-    extra = {"forward_dtype": "bfloat16"}
-    if cell == "mlp_mixer":
-        extra["embedding"] = {"positions": "none"}
-    if cell == "graph":
-        extra["task"] = "grid"
-    torch.manual_seed(0)
-    model = tiny_spec(core_spec, GRADIENTS["last_cycle"], HALTINGS[halting], **extra).build()
+    model = _subset_model(cell, injection, core, halting, forward_dtype="bfloat16")
     b = batch()
     carry, out = model(model.initial_carry(b), b)
     assert carry.state[model.core.readout].dtype == torch.bfloat16
