@@ -23,7 +23,7 @@ def emit(**kw):
 
 
 def _timed_gen_job(job):
-    from reasonkit.data.sudoku import _gen_job
+    from reasonkit.tasks.sudoku import _gen_job
 
     t = time.process_time()
     out = _gen_job(job)
@@ -33,8 +33,8 @@ def _timed_gen_job(job):
 def sudoku_hard(a):
     from reasonkit.data import _sudoku_native
     from reasonkit.data._parallel import parallel_map
-    from reasonkit.data.sudoku import _rating_stats
-    from reasonkit.data.sudoku_gen import puzzle_seed
+    from reasonkit.tasks.sudoku import _rating_stats
+    from reasonkit.data.builder import puzzle_seed
 
     _sudoku_native.load()
     jobs = [(puzzle_seed(0, i), 9, a.min_rating, 400) for i in range(a.count)]
@@ -51,8 +51,8 @@ def sudoku_hard(a):
 
 def sudoku_solver(a):
     """Native vs pure-Python solver on the same minimal 9x9 puzzles, in one run, as a ratio."""
-    from reasonkit.data._sudoku_solver import solve, solve_py
-    from reasonkit.data.sudoku_gen import generate_puzzle
+    from reasonkit.tasks.sudoku.solver import solve, solve_py
+    from reasonkit.tasks.sudoku import generate_puzzle
 
     puzzles = [list(generate_puzzle(i, 9, 10).puzzle) for i in range(30)]
     t = time.perf_counter()
@@ -69,7 +69,7 @@ def sudoku_solver(a):
 
 
 def sudoku_build(a):
-    from reasonkit.data.sudoku import build_sudoku
+    from reasonkit.tasks.sudoku import build_sudoku
 
     out = os.path.join(a.out, "sudoku-9x9-1k-aug1k")
     t = time.perf_counter()
@@ -80,7 +80,7 @@ def sudoku_build(a):
 
 
 def maze(a):
-    from reasonkit.data.maze import build_maze
+    from reasonkit.tasks.maze import build_maze
 
     out = os.path.join(a.out, "maze-30x30-1k")
     t = time.perf_counter()
@@ -90,7 +90,7 @@ def maze(a):
 
 
 def _arc(a, version):
-    from reasonkit.data.arc import build_arc
+    from reasonkit.tasks.arc import build_arc
 
     out = os.path.join(a.out, f"arc{version}-aug{a.arc_aug}")
     t = time.perf_counter()

@@ -15,7 +15,7 @@ import platform
 import torch
 
 from reasonkit.eval import evaluate
-from reasonkit.train.checkpoint import load_model
+from reasonkit.checkpoint import load_model
 
 
 def main() -> None:

@@ -7,13 +7,12 @@ The public API::
     model = build("hrm-27m", **{"halting.max_steps": 8}, gradient="bptt")   # an ablation in one line
 """
 from . import blocks as _blocks  # noqa: F401  (registers the built-in kinds)
-from . import models as _models  # noqa: F401  (registers the built-in cores)
+from . import tasks as _tasks  # noqa: F401  (registers the built-in tasks)
+from ._version import __version__
 from .builder import build, get_spec, list_presets
-from .models import Carry, Reasoner, ReasonerSpec, Solution
+from .models import Carry, Reasoner, ReasonerSpec, SegmentOutput, Solution
 from .registry import list_kinds, register
 from .spec import BuildContext, Kind, Spec
-
-__version__ = "0.1.0"
 
 __all__ = [
     "build",
@@ -24,6 +23,7 @@ __all__ = [
     "Reasoner",
     "ReasonerSpec",
     "Carry",
+    "SegmentOutput",
     "Solution",
     "Spec",
     "Kind",

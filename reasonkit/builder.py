@@ -8,11 +8,11 @@ from typing import Any, Mapping, Union
 
 from pydantic import ValidationError
 
-from .errors import explain
+from .errors import ConfigError, SpecError
 from .models.reasoner import Reasoner
 from .models.spec import ReasonerSpec
 from .presets import preset_factory, preset_names
-from .spec import apply_overrides
+from .spec import apply_overrides, explain
 
 __all__ = ["build", "get_spec", "list_presets", "SpecSource"]
 
@@ -20,6 +20,9 @@ SpecSource = Union[str, os.PathLike, Mapping[str, Any], ReasonerSpec]
 
 
 def _load(source: SpecSource) -> dict[str, Any]:
+    if source is None or not isinstance(source, (str, os.PathLike, Mapping, ReasonerSpec)):
+        raise SpecError(f"a model is a preset name, a spec, a dict or a path to a JSON spec, not "
+                        f"{type(source).__name__}; e.g. build('hrm-27m')")
     if isinstance(source, ReasonerSpec):
         return json.loads(source.model_dump_json())
     if isinstance(source, Mapping):
@@ -28,13 +31,13 @@ def _load(source: SpecSource) -> dict[str, Any]:
     if text.endswith(".json") or os.sep in text or Path(text).is_file():
         path = Path(text)
         if not path.is_file():
-            raise FileNotFoundError(f"spec file {path} does not exist")
+            raise ConfigError(f"spec file {path} does not exist")
         try:
             data = json.loads(path.read_text())
-        except json.JSONDecodeError as err:
-            raise ValueError(f"spec file {path} is not valid JSON: {err}") from err
+        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            raise SpecError(f"spec file {path} is not valid JSON ({err})") from None
         if not isinstance(data, dict):
-            raise ValueError(f"spec file {path} must hold a JSON object, got {type(data).__name__}")
+            raise SpecError(f"spec file {path} must hold a JSON object, got {type(data).__name__}")
         return data
     return json.loads(preset_factory(text)().model_dump_json())
 

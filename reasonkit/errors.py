@@ -1,49 +1,108 @@
-"""Readable spec errors: every problem with its dotted path, and the closest known field for a misspelt one."""
+"""The errors reasonkit raises for bad input, one family with an exit code per kind.
+
+Every problem a user can cause (a bad spec or option, a damaged data set or checkpoint, a missing optional
+package, a run directory held by another run) is a :class:`ReasonkitError` whose message names the problem and
+the fix in one line. The command line prints that line and exits with the error's ``exit_code``; set
+``REASONKIT_DEBUG=1`` (or pass ``--debug``) to see the traceback. Each class also derives from the built-in
+exception a Python caller would expect (``ValueError``, ``KeyError``, ``ImportError``...), so ``except
+ValueError`` keeps working. This module imports nothing from reasonkit: every layer can raise these, and
+:func:`run_guarded` is the one place where the command line turns them into messages and exit codes.
+"""
 from __future__ import annotations
 
-from typing import Any
+import os
+import sys
+from typing import Callable
 
-from pydantic import BaseModel, ValidationError
-
-from .registry import _REGISTRY, closest
-from .spec import KindGroup
-
-__all__ = ["SpecError", "explain"]
-
-
-class SpecError(ValueError):
-    """A spec did not validate; the message lists each problem as ``path: message``."""
+__all__ = [
+    "ReasonkitError", "ConfigError", "SpecError", "UnknownNameError", "DataError", "CheckpointError",
+    "MissingDependencyError", "RunLockedError", "NonFiniteLossError", "OutputError", "EXIT_CODES", "run_guarded",
+]
 
 
-def _fields_at(root: type[BaseModel], data: Any, loc: tuple) -> list[str]:
-    """Field names of the spec class found by following ``loc`` (a path into ``data``) from ``root``."""
-    cls: type[BaseModel] | None = root
-    for part in loc:
-        if cls is None or not isinstance(data, dict) or part not in cls.model_fields:
-            return []
-        info, data = cls.model_fields[part], data.get(part)
-        group = next((m.group for m in info.metadata if isinstance(m, KindGroup)), None)
-        if group is not None:
-            cls = _REGISTRY[group].get(data.get("kind")) if isinstance(data, dict) else None
-        else:
-            cls = info.annotation if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel) else None
-    return list(cls.model_fields) if cls is not None else []
+class ReasonkitError(Exception):
+    """Base of every user-facing error: the message says what is wrong and how to fix it."""
+
+    exit_code = 1
 
 
-def explain(err: ValidationError, root: type[BaseModel], data: Any) -> SpecError:
-    """A SpecError listing ``path: message`` per problem, suggesting the closest field for unknown ones."""
-    lines = []
-    for problem in err.errors():
-        loc = tuple(problem["loc"])
-        path = ".".join(str(p) for p in loc) or "<root>"
-        message = problem["msg"]
-        if problem["type"] == "value_error":  # our own messages, without pydantic's "Value error, " prefix
-            message = str(problem["ctx"]["error"])
-            if not loc:
-                lines.append(message)
-                continue
-        if problem["type"] == "extra_forbidden":
-            known = _fields_at(root, data, loc[:-1])
-            message = f"unknown field.{closest(str(loc[-1]), known)} Known fields: {', '.join(known)}" if known else message
-        lines.append(f"{path}: {message}")
-    return SpecError(f"invalid {root.__name__}:\n  " + "\n  ".join(lines))
+class ConfigError(ReasonkitError, ValueError):
+    """An option, a config field or a combination of them is invalid."""
+
+    exit_code = 2
+
+
+class SpecError(ConfigError):
+    """A model spec did not validate; the message lists each problem as ``path: message``."""
+
+
+class UnknownNameError(ConfigError, KeyError):
+    """A kind, group, preset or task name that is not registered; the message lists the known ones."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; print the message as written
+        return str(self.args[0]) if self.args else ""
+
+
+class NonFiniteLossError(ReasonkitError, FloatingPointError):
+    """The loss became NaN or infinite; the run stops without writing a checkpoint of the bad state."""
+
+    exit_code = 3
+
+
+class DataError(ReasonkitError, ValueError):
+    """A data set or an input file is missing, damaged or does not fit the model."""
+
+    exit_code = 4
+
+
+class CheckpointError(ReasonkitError, ValueError):
+    """A checkpoint is missing, damaged, or was written for another model or run."""
+
+    exit_code = 5
+
+
+class MissingDependencyError(ReasonkitError, ImportError):
+    """An optional package is needed for what was asked; the message names the extra that installs it."""
+
+    exit_code = 6
+
+
+class RunLockedError(ReasonkitError, RuntimeError):
+    """Another live process holds the run directory."""
+
+    exit_code = 7
+
+
+class OutputError(ReasonkitError, OSError):
+    """An output path cannot be written (a directory, an unwritable parent, an existing file not to replace)."""
+
+    exit_code = 8
+
+
+#: Exit code of each error class, for documentation and tests.
+EXIT_CODES = {cls.__name__: cls.exit_code for cls in (
+    ConfigError, NonFiniteLossError, DataError, CheckpointError, MissingDependencyError, RunLockedError,
+    OutputError)}
+
+
+def run_guarded(prog: str, fn: Callable[[], int], *, debug: bool = False) -> int:
+    """Run a command-line entry point: a ReasonkitError (or another bad-input error) ends as one line on stderr
+    and its exit code instead of a traceback. ``debug`` (or ``REASONKIT_DEBUG=1``) re-raises to show the traceback.
+    """
+    debug = debug or os.environ.get("REASONKIT_DEBUG", "") not in ("", "0")
+    try:
+        return int(fn() or 0)
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except (ReasonkitError, ValueError, KeyError, OSError, ImportError) as err:
+        if debug:
+            raise
+        code = err.exit_code if isinstance(err, ReasonkitError) else (
+            OutputError.exit_code if isinstance(err, OSError) else
+            MissingDependencyError.exit_code if isinstance(err, ImportError) else ConfigError.exit_code)
+        message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
+        if isinstance(err, OSError) and not isinstance(err, ReasonkitError) and err.filename:
+            message = f"{err.filename}: {err.strerror or message}"
+        print(f"{prog}: error: {' '.join(message.split())}", file=sys.stderr)
+        return code

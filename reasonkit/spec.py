@@ -1,28 +1,42 @@
-"""Spec base class, per-group dispatch and dotted overrides.
+"""Spec base class, per-group dispatch, dotted overrides and readable validation errors.
 
-A spec is a frozen pydantic model that validates strictly (unknown keys are errors naming their path) and
-round-trips through JSON. A field typed ``Kind("halting")`` accepts any spec registered in the ``halting``
-group: a dict is dispatched on its ``kind`` key to the registered class, so user kinds work like built-in ones.
+A spec is a frozen pydantic model that validates strictly (unknown keys are errors naming their path, a boolean
+is not an integer) and round-trips through JSON. A field typed ``Kind("halting")`` accepts any spec registered
+in the ``halting`` group: a dict is dispatched on its ``kind`` key to the registered class, so user kinds work
+like built-in ones.
 """
 from __future__ import annotations
 
 import copy
 import json
-from dataclasses import dataclass, field
-from typing import Annotated, Any, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar, Mapping, Optional
 
-import torch
-from pydantic import BaseModel, ConfigDict, SerializeAsAny, ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic import (BaseModel, ConfigDict, SerializeAsAny, ValidationError, ValidationInfo,
+                      ValidatorFunctionWrapHandler, WrapValidator)
 
-from .registry import _group, closest, lookup
+from .errors import ConfigError, SpecError
+from .registry import _REGISTRY, _group, closest, resolve_alias
 
-__all__ = ["Spec", "CheckError", "Kind", "KindGroup", "BuildContext", "apply_overrides"]
+__all__ = ["Spec", "CheckError", "Kind", "KindGroup", "BuildContext", "apply_overrides", "parse_overrides", "explain"]
 
 
 class Spec(BaseModel):
-    """Base of every spec: strict (extra keys are errors), immutable, JSON round-trippable."""
+    """Base of every spec: strict (extra keys are errors, no coercion), immutable, JSON round-trippable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+    Every registered kind provides :meth:`tiny`, a small instance for tests; ``tiny_root`` names the overrides
+    of the model around it that the kind needs (a task with a constraint graph, a position scheme).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True, strict=True)
+
+    #: Overrides of the tiny test model that this kind needs to be usable (e.g. ``{"task": "maze"}``).
+    tiny_root: ClassVar[dict[str, Any]] = {}
+
+    @classmethod
+    def tiny(cls) -> "Spec":
+        """A small instance of this kind (tiny sizes, few steps) for the registry-driven tests."""
+        raise NotImplementedError(f"{cls.__name__} defines no tiny() instance; every registered kind needs one")
 
     def check(self, ctx: "BuildContext") -> None:
         """Reject combinations that cannot work in ``ctx`` with a ValueError saying why.
@@ -41,7 +55,7 @@ class Spec(BaseModel):
                     raise CheckError(str(err), (name,)) from None
 
 
-class CheckError(ValueError):
+class CheckError(ConfigError):
     """A combination rejected by :meth:`Spec.check`, with the dotted path of the sub-spec that rejected it."""
 
     def __init__(self, reason: str, path: tuple[str, ...] = ()) -> None:
@@ -62,11 +76,11 @@ def _dispatcher(group: str):
             raise ValueError(f"expected a {group} spec (a mapping with a 'kind' key), got {type(value).__name__}")
         if "kind" not in value:
             raise ValueError(f"a {group} spec needs a 'kind' key; known kinds: {', '.join(sorted(table))}")
-        kind = value["kind"]
+        kind = resolve_alias(group, str(value["kind"]))
         if kind not in table:
             known = sorted(table)
-            raise ValueError(f"unknown {group} kind {kind!r}; known kinds: {', '.join(known)}.{closest(str(kind), known)}")
-        return table[kind].model_validate(dict(value))
+            raise ValueError(f"unknown {group} kind {kind!r}; known kinds: {', '.join(known)}.{closest(kind, known)}")
+        return table[kind].model_validate({**value, "kind": kind})
 
     return WrapValidator(validate)
 
@@ -85,25 +99,31 @@ def Kind(group: str) -> Any:
 
 @dataclass(frozen=True)
 class BuildContext:
-    """What a parent passes down to the blocks it builds, so children do not repeat it in their specs.
+    """What the root spec passes down to the blocks it builds, so children do not repeat it in their specs.
 
-    ``seq_len`` counts every position a cell sees (puzzle-embedding prefix included); ``positions`` is the
-    embedding's position scheme (cells that use rotary positions build their table from it and ``rope_theta``); ``task`` names the task's structure for cells that need it (a constraint graph).
+    ``seq_len`` counts every position a cell sees (the puzzle-embedding prefix of ``prefix_len`` positions
+    included); ``task_seq_len`` counts the task's own positions. ``positions`` is the embedding's position scheme
+    (cells with rotary positions build their table from it and ``rope_theta``); ``task`` names the registered
+    task, whose constraint graph graph cells use.
     """
 
     hidden_size: int
     seq_len: int
+    vocab_size: int = 0
+    prefix_len: int = 0
     positions: str = "rope"
     rope_theta: float = 10000.0
-    dtype: torch.dtype = torch.float32
-    task: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    task: Optional[str] = None
+
+    @property
+    def task_seq_len(self) -> int:
+        return self.seq_len - self.prefix_len
 
 
 def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
     """Return a copy of a dumped spec with ``overrides`` merged in.
 
-    Keys are top-level names or dotted paths (``"halting.max_steps"``, ``"core.l_cell.layers"``). A dict value
+    Keys are top-level names or dotted paths (``"halting.max_steps"``, ``"core.low.layers"``). A dict value
     replaces a whole sub-spec; a path through a missing or non-spec entry is an error naming the path.
     """
     out = copy.deepcopy(data)
@@ -115,9 +135,58 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[
             if not isinstance(child, dict):
                 where = ".".join(parts[: i + 1])
                 known = sorted(k for k, v in node.items() if isinstance(v, dict)) if isinstance(node, dict) else []
-                raise KeyError(f"override {key!r}: {where!r} is not a sub-spec; sub-specs here: {', '.join(known) or 'none'}.{closest(part, known)}")
+                raise SpecError(f"override {key!r}: {where!r} is not a sub-spec; sub-specs here: "
+                                f"{', '.join(known) or 'none'}.{closest(part, known)}")
             node = child
         if isinstance(value, BaseModel):
             value = json.loads(value.model_dump_json())
         node[parts[-1]] = value
     return out
+
+
+def parse_overrides(items: list[str]) -> dict[str, Any]:
+    """``key=value`` strings to overrides; values are parsed as JSON when they can be, else kept as strings."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"setting {item!r} must look like key=value (e.g. halting.max_steps=8)")
+        try:
+            out[key] = json.loads(value)
+        except json.JSONDecodeError:
+            out[key] = value
+    return out
+
+
+def _fields_at(root: type[BaseModel], data: Any, loc: tuple) -> list[str]:
+    """Field names of the spec class found by following ``loc`` (a path into ``data``) from ``root``."""
+    cls: type[BaseModel] | None = root
+    for part in loc:
+        if cls is None or not isinstance(data, dict) or part not in cls.model_fields:
+            return []
+        info, data = cls.model_fields[part], data.get(part)
+        group = next((m.group for m in info.metadata if isinstance(m, KindGroup)), None)
+        if group is not None:
+            cls = _REGISTRY[group].get(data.get("kind")) if isinstance(data, dict) else None
+        else:
+            cls = info.annotation if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel) else None
+    return list(cls.model_fields) if cls is not None else []
+
+
+def explain(err: ValidationError, root: type[BaseModel], data: Any) -> SpecError:
+    """A SpecError listing ``path: message`` per problem, suggesting the closest field for unknown ones."""
+    lines = []
+    for problem in err.errors():
+        loc = tuple(problem["loc"])
+        path = ".".join(str(p) for p in loc) or "<root>"
+        message = problem["msg"]
+        if problem["type"] == "value_error":  # our own messages, without pydantic's "Value error, " prefix
+            message = str(problem["ctx"]["error"])
+            if not loc:
+                lines.append(message)
+                continue
+        if problem["type"] == "extra_forbidden":
+            known = _fields_at(root, data, loc[:-1])
+            message = f"unknown field.{closest(str(loc[-1]), known)} Known fields: {', '.join(known)}" if known else message
+        lines.append(f"{path}: {message}")
+    return SpecError(f"invalid {root.__name__}: " + "; ".join(lines))

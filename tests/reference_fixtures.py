@@ -62,6 +62,20 @@ def trm_spec(config: dict) -> dict:
     }
 
 
+#: The reference's output names, read from a reasonkit SegmentOutput.
+OUTPUTS = {
+    "logits": lambda out: out.logits,
+    "q_halt_logits": lambda out: out.halting.q_halt,
+    "q_continue_logits": lambda out: out.halting.q_continue,
+    "target_q_continue": lambda out: out.halting.target_q_continue,
+}
+
+
+def output(out, key: str) -> torch.Tensor:
+    """The reference output ``key`` of a reasonkit SegmentOutput."""
+    return OUTPUTS[key](out)
+
+
 def reference_model(name: str):
     """``(record, tensors, model)``: the fixture and a reasonkit model holding the reference's weights."""
     from reasonkit import build

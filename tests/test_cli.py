@@ -28,6 +28,18 @@ def test_user_errors_exit_2_with_the_message(argv, message, capsys):
     assert message in err and "Traceback" not in err
 
 
-def test_malformed_override_is_rejected():
-    with pytest.raises(SystemExit, match="must look like key=value"):
-        main(["spec", "hrm-tiny", "halting.max_steps"])
+def test_malformed_override_is_rejected(capsys):
+    assert main(["spec", "hrm-tiny", "halting.max_steps"]) == 2
+    assert "must look like key=value" in capsys.readouterr().err
+
+
+def test_no_matching_preset_is_an_error(capsys):
+    assert main(["presets", "zzz*"]) == 2
+    assert "no preset matches 'zzz*'" in capsys.readouterr().err
+
+
+def test_debug_shows_the_traceback():
+    from reasonkit.errors import UnknownNameError
+
+    with pytest.raises(UnknownNameError):
+        main(["--debug", "spec", "hrm-27"])

@@ -1,8 +1,9 @@
-"""Interchangeability: every schedule x gradient estimator x halting policy builds and trains one step.
+"""Interchangeability: every registered core x gradient estimator x halting policy builds and trains one step,
+and every cell x injection x core does too, all from the registry (each kind's tiny instance).
 
 For each combination, on a tiny config: the loss is finite, every trainable parameter gets a finite gradient
 (the puzzle table a sparse one), steps never exceed the maximum in training, and in evaluation a sequence that
-halted is not un-halted and halts by the maximum. Cells and injections are crossed on a representative subset.
+halted is not un-halted and halts by the maximum.
 """
 from __future__ import annotations
 
@@ -13,41 +14,8 @@ import torch
 import torch.nn.functional as F
 
 import reasonkit
-
-
-
-HIDDEN, SEQ, VOCAB, BATCH = 32, 9, 6, 3
-CELL = {"kind": "transformer", "layers": 1, "num_heads": 2, "expansion": 2}
-
-CORES = {
-    "hierarchical": {"kind": "hierarchical", "h_cycles": 2, "l_cycles": 2, "high": CELL, "low": CELL},
-    "recursive": {"kind": "recursive", "cycles": 2, "latent_updates": 2, "cell": CELL},
-    "flat": {"kind": "flat", "cycles": 3, "cell": CELL},
-}
-GRADIENTS = {"one_step": {"kind": "one_step"}, "last_cycle": {"kind": "last_cycle"}, "bptt": {"kind": "bptt"},
-             "truncated": {"kind": "truncated", "k": 2}}
-HALTINGS = {
-    "fixed": {"kind": "fixed", "max_steps": 3},
-    "q_act": {"kind": "q_act", "max_steps": 3, "exploration": 0.5},
-    "q_halt": {"kind": "q_halt", "max_steps": 3, "exploration": 0.5},
-    "act": {"kind": "act", "max_steps": 3, "init_bias": 0.0},
-    "ponder": {"kind": "ponder", "max_steps": 3},
-}
-
-
-def tiny_spec(core: dict, gradient: dict, halting: dict, **extra) -> reasonkit.ReasonerSpec:
-    data = {"vocab_size": VOCAB, "seq_len": SEQ, "num_puzzle_ids": 2, "hidden_size": HIDDEN, "loss": "softmax",
-            "core": core, "gradient": gradient, "halting": halting}
-    for key, value in extra.items():
-        data[key] = value
-    return reasonkit.get_spec(data)
-
-
-def batch(seed: int = 0, size: int = BATCH) -> dict[str, torch.Tensor]:
-    g = torch.Generator().manual_seed(seed)
-    return {"inputs": torch.randint(0, VOCAB, (size, SEQ), generator=g),
-            "labels": torch.randint(0, VOCAB, (size, SEQ), generator=g),
-            "puzzle_identifiers": torch.randint(0, 2, (size,), generator=g)}
+from reasonkit import list_kinds
+from tiny_models import batch, tiny_spec
 
 
 def lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -61,8 +29,8 @@ def train_step_and_check(model: reasonkit.Reasoner) -> None:
     opt = torch.optim.SGD(model.dense_parameters(), lr=1e-2)
     b = batch()
     carry, out = model(model.initial_carry(b), b)
-    per_seq, correct = lm_loss(out["logits"], carry.data["labels"])
-    loss, terms = model.halting.loss(per_seq, correct, out)
+    per_seq, correct = lm_loss(out.logits, carry.data["labels"])
+    loss, terms = model.halting.loss(per_seq, correct, out.halting)
     assert torch.isfinite(loss), terms
     assert all(torch.isfinite(v).all() for v in terms.values()), terms
     loss.backward()
@@ -104,70 +72,38 @@ def check_halting_invariants(model: reasonkit.Reasoner) -> None:
         assert (full.steps == limit).all()
 
 
-COMBINATIONS = list(itertools.product(CORES, GRADIENTS, HALTINGS))
+COMBINATIONS = list(itertools.product(list_kinds("core"), list_kinds("gradient"), list_kinds("halting")))
 
 
 @pytest.mark.parametrize("core, gradient, halting", COMBINATIONS, ids=["-".join(c) for c in COMBINATIONS])
 def test_every_schedule_gradient_halting_combination(core, gradient, halting):
     torch.manual_seed(0)
-    model = tiny_spec(CORES[core], GRADIENTS[gradient], HALTINGS[halting]).build()
+    model = tiny_spec(core, gradient, halting).build()
     train_step_and_check(model)
     check_halting_invariants(model)
 
 
-def _cell(kind: str) -> dict:
-    if kind == "transformer":
-        return CELL
-    if kind == "mlp_mixer":
-        return {"kind": "mlp_mixer", "layers": 1, "expansion": 2}
-    return {"kind": "graph", "message_layers": 2, "update": "gru"}
+CELLS = list(itertools.product(list_kinds("cell"), list_kinds("injection"), list_kinds("core")))
 
 
-CELL_SUBSET = [
-    # (cell, injection, core)
-    ("transformer", "gated", "hierarchical"),
-    ("transformer", "concat_proj", "recursive"),
-    ("mlp_mixer", "add", "recursive"),
-    ("mlp_mixer", "gated", "flat"),
-    ("mlp_mixer", "concat_proj", "hierarchical"),
-    ("graph", "add", "flat"),
-    ("graph", "concat_proj", "flat"),
-    ("graph", "gated", "recursive"),
-]
-
-
-def _subset_model(cell: str, injection: str, core: str, halting: str, **extra):
-    """A tiny model with ``cell`` in every level of ``core``, ``injection``, and what the cell needs around it."""
-    core_spec = dict(CORES[core])
-    if core == "hierarchical":
-        core_spec.update(high=_cell(cell), low=_cell(cell))
-    else:
-        core_spec["cell"] = _cell(cell)
-    core_spec["injection"] = {"kind": injection}
-    if cell == "mlp_mixer":
-        extra["embedding"] = {"positions": "none"}
-    if cell == "graph":
-        extra["task"] = "grid"
+@pytest.mark.parametrize("cell, injection, core", CELLS, ids=["-".join(c) for c in CELLS])
+def test_every_cell_injection_core_combination(cell, injection, core):
     torch.manual_seed(0)
-    return tiny_spec(core_spec, GRADIENTS["last_cycle"], HALTINGS[halting], **extra).build()
-
-
-@pytest.mark.parametrize("cell, injection, core", CELL_SUBSET, ids=["-".join(c) for c in CELL_SUBSET])
-def test_cells_and_injections_subset(cell, injection, core):
-    model = _subset_model(cell, injection, core, "q_halt")
+    model = tiny_spec(core, "last_cycle", "q_halt", cell=cell, injection=injection).build()
     train_step_and_check(model)
     check_halting_invariants(model)
 
 
-@pytest.mark.parametrize("cell, injection, core", CELL_SUBSET[::2], ids=["-".join(c) for c in CELL_SUBSET[::2]])
+@pytest.mark.parametrize("cell, injection, core", CELLS[::4], ids=["-".join(c) for c in CELLS[::4]])
 @pytest.mark.parametrize("halting", ["act", "ponder", "q_act"])
 def test_bfloat16_forward(cell, injection, core, halting):
     """Blocks respect the forward dtype: a bfloat16 segment trains with a finite loss."""
-    model = _subset_model(cell, injection, core, halting, forward_dtype="bfloat16")
+    torch.manual_seed(0)
+    model = tiny_spec(core, "last_cycle", halting, cell=cell, injection=injection, forward_dtype="bfloat16").build()
     b = batch()
     carry, out = model(model.initial_carry(b), b)
     assert carry.state[model.core.readout].dtype == torch.bfloat16
-    per_seq, correct = lm_loss(out["logits"], carry.data["labels"])
-    loss, _ = model.halting.loss(per_seq, correct, out)
+    per_seq, correct = lm_loss(out.logits, carry.data["labels"])
+    loss, _ = model.halting.loss(per_seq, correct, out.halting)
     loss.backward()
     assert torch.isfinite(loss)

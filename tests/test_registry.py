@@ -9,7 +9,8 @@ from torch import nn
 
 import reasonkit
 from reasonkit import build, get_spec, list_kinds, list_presets, register
-from reasonkit.registry import UnknownKindError, lookup
+from reasonkit.errors import UnknownNameError
+from reasonkit.registry import lookup
 from reasonkit.spec import BuildContext, Spec
 
 
@@ -21,15 +22,15 @@ def test_public_api_is_explicit():
 def test_list_kinds_and_presets_with_patterns():
     assert "q_act" in list_kinds("halting")
     assert list_kinds("halting", "q_*") == sorted(k for k in list_kinds("halting") if k.startswith("q_"))
-    assert set(list_kinds()) == {"core", "cell", "injection", "gradient", "halting"}
+    assert set(list_kinds()) == {"core", "cell", "injection", "gradient", "halting", "task"}
     assert list_presets("hrm-*") == sorted(p for p in list_presets() if p.startswith("hrm-"))
     assert "hrm-27m" in list_presets("hrm-*") and list_presets("nothing-*") == []
 
 
 def test_unknown_kind_and_group_name_the_known_ones():
-    with pytest.raises(UnknownKindError, match=r"unknown halting kind 'q_actt'.*known kinds: .*Did you mean 'q_act'"):
+    with pytest.raises(UnknownNameError, match=r"unknown halting kind 'q_actt'.*known kinds: .*Did you mean 'q_act'"):
         lookup("halting", "q_actt")
-    with pytest.raises(UnknownKindError, match=r"unknown group 'haltin'.*Did you mean 'halting'"):
+    with pytest.raises(UnknownNameError, match=r"unknown group 'haltin'.*Did you mean 'halting'"):
         list_kinds("haltin")
 
 
@@ -65,6 +66,10 @@ def test_user_kind_works_like_a_builtin():
         kind: Literal["test_scaled"] = "test_scaled"
         scale: float = 0.5
 
+        @classmethod
+        def tiny(cls) -> "ScaledSpec":
+            return cls()
+
         def build(self, ctx: BuildContext, num_inputs: int) -> ScaledInjection:
             return ScaledInjection(self.scale)
 
@@ -76,6 +81,6 @@ def test_user_kind_works_like_a_builtin():
     assert isinstance(model.core.low_injection, ScaledInjection) and model.core.low_injection.scale == 0.25
     batch = {"inputs": torch.randint(0, 11, (2, 81)), "puzzle_identifiers": torch.zeros(2, dtype=torch.int32)}
     carry, out = model(model.initial_carry(batch), batch)
-    assert out["logits"].shape == (2, 81, 11)
+    assert out.logits.shape == (2, 81, 11)
     with pytest.raises(ValueError, match="already registered"):
         register("injection")(type("Again", (ScaledSpec,), {"__module__": __name__}))

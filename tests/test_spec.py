@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from reasonkit import build, get_spec
-from reasonkit.errors import SpecError
+from reasonkit.errors import ConfigError, SpecError
 from reasonkit.models import ReasonerSpec
 
 SIZES = {  # preset counts of the reference (puzzle table excluded), hrm.md
@@ -53,7 +53,7 @@ def test_dotted_and_top_level_overrides_validate_again():
     spec = get_spec("hrm-27m", seq_len=900, vocab_size=6, halting="fixed", **{"core.high.layers": 2})
     assert (spec.seq_len, spec.vocab_size, spec.halting.kind, spec.core.high.layers) == (900, 6, "fixed", 2)
     assert spec.core.low.layers == 4  # untouched siblings stay
-    with pytest.raises(KeyError, match=r"'core.hihg' is not a sub-spec.*Did you mean 'high'"):
+    with pytest.raises(SpecError, match=r"'core.hihg' is not a sub-spec.*Did you mean 'high'"):
         get_spec("hrm-tiny", **{"core.hihg.layers": 2})
 
 
@@ -76,7 +76,7 @@ def test_bad_specs_name_the_problem(overrides, message):
 def test_unknown_preset_and_missing_file():
     with pytest.raises(KeyError, match=r"unknown preset 'hrm-27'.*Did you mean 'hrm-27m'"):
         build("hrm-27")
-    with pytest.raises(FileNotFoundError, match="does not exist"):
+    with pytest.raises(ConfigError, match="does not exist"):
         build("specs/nowhere.json")
 
 

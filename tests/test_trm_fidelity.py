@@ -52,9 +52,9 @@ def test_training_segments_match_reference(fixture):
     for t in range(meta["num_segments"]):
         carry, out = model(carry, batch(tensors, f"seg{t}"))
         p = f"seg{t}"
-        _close(out["logits"], tensors[f"{p}.logits"], f"{p} logits")
-        _close(out["q_halt_logits"], tensors[f"{p}.q_halt_logits"], f"{p} q_halt")
-        _close(out["q_continue_logits"], tensors[f"{p}.q_continue_logits"], f"{p} q_continue")
+        _close(out.logits, tensors[f"{p}.logits"], f"{p} logits")
+        _close(out.halting.q_halt, tensors[f"{p}.q_halt_logits"], f"{p} q_halt")
+        _close(out.halting.q_continue, tensors[f"{p}.q_continue_logits"], f"{p} q_continue")
         _close(carry.state["y"], tensors[f"{p}.carry.z_H"], f"{p} y (z_H)")
         _close(carry.state["z"], tensors[f"{p}.carry.z_L"], f"{p} z (z_L)")
         assert torch.equal(carry.steps, tensors[f"{p}.carry.steps"]), p
@@ -67,13 +67,13 @@ def test_training_segments_match_reference(fixture):
 def _check_loss_and_metrics(model, carry, out, tensors, p: str) -> None:
     """The policy's loss and metrics equal the reference ACTLossHead's for this segment."""
     with torch.no_grad():
-        lm_loss, correct = _stablemax_loss(out["logits"], carry.data["labels"])
-        loss, terms = model.halting.loss(lm_loss, correct, out)
+        lm_loss, correct = _stablemax_loss(out.logits, carry.data["labels"])
+        loss, terms = model.halting.loss(lm_loss, correct, out.halting)
         _close(loss.double(), tensors[f"{p}.loss"], f"{p} loss")
         _close(terms["lm_loss"].double(), tensors[f"{p}.metrics.lm_loss"], f"{p} lm_loss")
         _close(terms["q_halt_loss"], tensors[f"{p}.metrics.q_halt_loss"], f"{p} q_halt_loss")
         valid = carry.halted & ((carry.data["labels"] != IGNORE).sum(-1) > 0)
-        metrics = model.halting.metrics(out, correct, valid)
+        metrics = model.halting.metrics(out.halting, correct, valid)
         assert metrics["q_halt_accuracy"] == tensors[f"{p}.metrics.q_halt_accuracy"], p
         assert (valid & correct).sum() == tensors[f"{p}.metrics.exact_accuracy"], p
 
@@ -85,8 +85,8 @@ def test_loss_and_gradients_match_reference(fixture):
     carry = model.initial_carry(batch(tensors, "seg0"))
     torch.manual_seed(meta["seeds"]["rng_seed"])
     carry, out = model(carry, batch(tensors, "seg0"))
-    lm_loss, correct = _stablemax_loss(out["logits"], carry.data["labels"])
-    loss, terms = model.halting.loss(lm_loss, correct, out)
+    lm_loss, correct = _stablemax_loss(out.logits, carry.data["labels"])
+    loss, terms = model.halting.loss(lm_loss, correct, out.halting)
     _close(loss.double(), tensors["seg0.loss"], "seg0 loss")
     _close(terms["q_halt_loss"], tensors["seg0.metrics.q_halt_loss"], "seg0 q_halt_loss")
     loss.backward()
@@ -119,9 +119,9 @@ def test_eval_segments_match_reference(fixture):
         for t in range(meta["num_eval_segments"]):
             carry, out = model(carry, first)
             p = f"eval{t}"
-            _close(out["logits"], tensors[f"{p}.logits"], f"{p} logits")
-            _close(out["q_halt_logits"], tensors[f"{p}.q_halt_logits"], f"{p} q_halt")
-            _close(out["q_continue_logits"], tensors[f"{p}.q_continue_logits"], f"{p} q_continue")
+            _close(out.logits, tensors[f"{p}.logits"], f"{p} logits")
+            _close(out.halting.q_halt, tensors[f"{p}.q_halt_logits"], f"{p} q_halt")
+            _close(out.halting.q_continue, tensors[f"{p}.q_continue_logits"], f"{p} q_continue")
             assert torch.equal(carry.halted, tensors[f"{p}.carry.halted"]), p
             assert torch.equal(carry.steps, tensors[f"{p}.carry.steps"]), p
             _check_loss_and_metrics(model, carry, out, tensors, p)
@@ -136,4 +136,4 @@ def test_loads_checkpoint_keys_as_the_reference_saves_them(fixture):
     load_reference_state_dict(fresh, state)
     for name, value in model.state_dict().items():
         assert torch.equal(fresh.state_dict()[name], value), name
-    torch.testing.assert_close(fresh.halt_head.weight, tensors["ckpt_example._orig_mod.model.inner.q_head.weight"])
+    torch.testing.assert_close(fresh.halting.head.weight, tensors["ckpt_example._orig_mod.model.inner.q_head.weight"])

@@ -1,2 +1,4 @@
-"""Registered block kinds. Importing this package registers every built-in kind."""
-from . import cells, grad, halting, injection  # noqa: F401  (imported for registration)
+"""Registered block kinds, one group per sub-package. Importing this package registers every built-in kind."""
+from ..registry import import_submodules
+
+import_submodules(__name__)

@@ -1,16 +1,17 @@
-"""Puzzle data: the reference HRM on-disk format, builders (Sudoku, Maze, ARC), augmentations with exact inverses,
-and the sampling loader. See docs/data.md.
+"""Task-neutral puzzle data: the reference HRM on-disk format (schema, readers and writers), the atomic build
+directory, the builders' shared skeleton, grid augmentations with exact inverses, and the sampling loader.
+Task-specific builders live in :mod:`reasonkit.tasks`. See docs/data.md.
 """
-from .arc import build_arc
-from .augment import (Augmentation, AxisPermutation, ColourPermutation, Compose, Dihedral, Identity, Translation,
-                      augmentation_from_dict)
-from .format import DatasetExistsError, DatasetMeta, SetArrays, load_identifiers, load_metadata, load_set
-from .loader import IGNORE_LABEL_ID, PuzzleLoader
-from .maze import build_maze
-from .sudoku import build_sudoku
+from .augment import (Augmentation, AxisPermutation, ColourPermutation, Compose, Dihedral, FlatGrid, Identity,
+                      Translation, augmentation_from_dict)
+from .builddir import DatasetExistsError, atomic_dataset_dir, check_output_dir
+from .io import load_build_info, load_identifiers, load_metadata, load_set
+from .loader import PuzzleLoader
+from .schema import IGNORE_LABEL, DatasetMeta, SetArrays
 
 __all__ = [
-    "PuzzleLoader", "IGNORE_LABEL_ID", "DatasetMeta", "SetArrays", "load_metadata", "load_set", "load_identifiers",
-    "DatasetExistsError", "Augmentation", "Identity", "Dihedral", "ColourPermutation", "AxisPermutation",
-    "Translation", "Compose", "augmentation_from_dict", "build_sudoku", "build_maze", "build_arc",
+    "PuzzleLoader", "IGNORE_LABEL", "DatasetMeta", "SetArrays", "load_metadata", "load_set", "load_identifiers",
+    "load_build_info", "DatasetExistsError", "atomic_dataset_dir", "check_output_dir", "Augmentation", "Identity",
+    "Dihedral", "ColourPermutation", "AxisPermutation", "Translation", "Compose", "FlatGrid",
+    "augmentation_from_dict",
 ]

@@ -1,18 +1,19 @@
-"""Reading the puzzle CSVs of Sudoku-Extreme and Maze-Hard (columns ``source,question,answer,rating``), and the
-builders' check of split sizes (None: every CSV row)."""
+"""Reading the puzzle CSVs of Sudoku-Extreme and Maze-Hard (columns ``source,question,answer,rating``)."""
 from __future__ import annotations
 
 import csv
 import os
 from pathlib import Path
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Sequence
 
-__all__ = ["CSVError", "CSV_COLUMNS", "csv_rows", "check_count"]
+from ..errors import DataError
+
+__all__ = ["CSVError", "CSV_COLUMNS", "csv_rows"]
 
 CSV_COLUMNS = ("source", "question", "answer", "rating")
 
 
-class CSVError(ValueError):
+class CSVError(DataError):
     """A puzzle CSV that cannot be used; the message names the file and the row."""
 
 
@@ -24,7 +25,7 @@ def csv_rows(path: str | os.PathLike, columns: Sequence[str] = CSV_COLUMNS) -> I
     """
     path = Path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such file")
+        raise DataError(f"{path}: no such file")
     with open(path, newline="") as f:
         reader = csv.reader(f)
         header = next(reader, None)
@@ -40,14 +41,3 @@ def csv_rows(path: str | os.PathLike, columns: Sequence[str] = CSV_COLUMNS) -> I
             if len(row) != len(header):
                 raise CSVError(f"{path}: row {reader.line_num}: {len(row)} fields, the header has {len(header)}")
             yield reader.line_num, {c: row[i] for c, i in index.items()}
-
-
-def check_count(name: str, value: Optional[int], generating: bool) -> None:
-    """Raise ValueError for a split size below 1, or for None ('all': every CSV row) when ``generating``."""
-    flag = "--" + name.replace("_", "-")
-    if value is None:
-        if generating:
-            raise ValueError(f"{name} None ({flag} all) means every row of a CSV source; give a number of puzzles "
-                             "when generating")
-    elif value < 1:
-        raise ValueError(f"{name} ({flag}) must be at least 1, got {value}")

@@ -17,7 +17,7 @@ import numpy as np
 
 __all__ = [
     "Augmentation", "Identity", "Dihedral", "ColourPermutation", "AxisPermutation", "Translation", "Compose",
-    "DIHEDRAL_INVERSE", "augmentation_from_dict",
+    "FlatGrid", "DIHEDRAL_INVERSE", "augmentation_from_dict",
 ]
 
 DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)
@@ -34,10 +34,6 @@ class Augmentation:
 
     def to_dict(self) -> dict[str, Any]:
         raise NotImplementedError
-
-    def __rshift__(self, other: "Augmentation") -> "Compose":
-        """``a >> b`` applies a, then b."""
-        return Compose((self, other))
 
 
 @dataclass(frozen=True)
@@ -214,6 +210,28 @@ class Compose(Augmentation):
         return {"kind": "compose", "augs": [a.to_dict() for a in self.augs]}
 
 
+@dataclass(frozen=True)
+class FlatGrid(Augmentation):
+    """Applies a grid augmentation to flat row-major sequences ``[..., height * width]`` (token sequences)."""
+
+    aug: Augmentation
+    height: int
+    width: int
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x)
+        if x.shape[-1] != self.height * self.width:
+            raise ValueError(f"FlatGrid for {self.height}x{self.width} grids applied to sequences of {x.shape[-1]}")
+        grids = x.reshape(x.shape[:-1] + (self.height, self.width))
+        return np.ascontiguousarray(self.aug(grids)).reshape(x.shape)
+
+    def inverse(self) -> "FlatGrid":
+        return FlatGrid(self.aug.inverse(), self.height, self.width)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": "flat_grid", "aug": self.aug.to_dict(), "height": self.height, "width": self.width}
+
+
 _KINDS = {
     "identity": lambda d: Identity(),
     "dihedral": lambda d: Dihedral(d["k"]),
@@ -221,6 +239,7 @@ _KINDS = {
     "axis_permutation": lambda d: AxisPermutation(tuple(d["rows"]), tuple(d["cols"])),
     "translation": lambda d: Translation(d["dr"], d["dc"], d.get("fill", 0)),
     "compose": lambda d: Compose([augmentation_from_dict(a) for a in d["augs"]]),
+    "flat_grid": lambda d: FlatGrid(augmentation_from_dict(d["aug"]), d["height"], d["width"]),
 }
 
 

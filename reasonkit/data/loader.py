@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from torch.utils.data import IterableDataset
 
-from .format import DatasetMeta, SetArrays, load_metadata, load_set
+from .io import load_metadata, load_set
+from .schema import IGNORE_LABEL, DatasetMeta, SetArrays
 
-__all__ = ["PuzzleLoader", "IGNORE_LABEL_ID"]
+__all__ = ["PuzzleLoader"]
 
-IGNORE_LABEL_ID = -100
 
 
 def _philox(seed: int, key: int = 0) -> np.random.Generator:
@@ -101,13 +101,13 @@ class PuzzleLoader(IterableDataset):
         labels = np.asarray(labels).astype(np.int32)
         ids = np.asarray(ids).astype(np.int32)
         if self.metadata.ignore_label_id is not None:
-            labels[labels == self.metadata.ignore_label_id] = IGNORE_LABEL_ID
+            labels[labels == self.metadata.ignore_label_id] = IGNORE_LABEL
         pad = self.local_batch_size - len(ids)
         if pad > 0:
             inputs = np.concatenate([inputs.reshape(-1, self.metadata.seq_len),
                                      np.full((pad, self.metadata.seq_len), self.metadata.pad_id, np.int32)])
             labels = np.concatenate([labels.reshape(-1, self.metadata.seq_len),
-                                     np.full((pad, self.metadata.seq_len), IGNORE_LABEL_ID, np.int32)])
+                                     np.full((pad, self.metadata.seq_len), IGNORE_LABEL, np.int32)])
             ids = np.concatenate([ids, np.full(pad, self.metadata.blank_identifier_id, np.int32)])
         return {"inputs": torch.from_numpy(inputs), "labels": torch.from_numpy(labels),
                 "puzzle_identifiers": torch.from_numpy(ids)}

@@ -1,8 +1,10 @@
 """Evaluation of a model on a data set split: exact and token accuracy, mean segments, count, speed.
 
-Metrics follow the HRM reference: a sequence is exactly right when every labelled token is right; token accuracy
-is the mean over sequences of the fraction of labelled tokens that are right; sequences without labels are not
-counted. Data sets are read in the reference's on-disk format (see :mod:`reasonkit.data.format`).
+Metrics follow the HRM reference: token accuracy is the mean over sequences of the fraction of labelled tokens that
+are right; sequences without labels are not counted. A sequence is exactly right when the task's check accepts it
+(:meth:`reasonkit.tasks.Task.is_correct`: every labelled token right by default; for Maze any shortest path); the
+label-exact accuracy is reported beside it. Data sets are read in the reference's on-disk format
+(:mod:`reasonkit.data.schema`).
 """
 from __future__ import annotations
 
@@ -12,10 +14,15 @@ from typing import Optional
 
 import numpy as np
 
-from ..train.losses import IGNORE_LABEL
+from ..data.io import load_build_info, load_metadata, load_set
+from ..data.schema import IGNORE_LABEL, DatasetMeta
+from ..errors import ConfigError, DataError
+from ..registry import list_kinds
+from ..tasks.base import Task, get_task
 from .inference import InferenceResult, infer
 
-__all__ = ["Examples", "load_examples", "check_data_fits_model", "score", "evaluate"]
+__all__ = ["Examples", "load_examples", "check_data_fits_model", "check_data_fits_spec", "score", "evaluate",
+           "resolve_task"]
 
 
 @dataclass
@@ -27,18 +34,23 @@ class Examples:
     puzzle_identifiers: np.ndarray
     set_names: np.ndarray
     puzzle_index: np.ndarray
-    meta: object
+    meta: DatasetMeta
 
     def __len__(self) -> int:
         return len(self.inputs)
 
+    def head(self, limit: int) -> "Examples":
+        """The first ``limit`` examples."""
+        return Examples(self.inputs[:limit], self.labels[:limit], self.puzzle_identifiers[:limit],
+                        self.set_names[:limit], self.puzzle_index[:limit], self.meta)
+
 
 def load_examples(data_dir: str | Path, split: str = "test", limit: Optional[int] = None) -> Examples:
     """All examples of ``split`` (the first ``limit``), with labels mapped to the ignore label as the loader does."""
-    from ..data.format import load_metadata, load_set
-
     if not Path(data_dir).is_dir():
-        raise FileNotFoundError(f"data directory {data_dir} does not exist")
+        raise DataError(f"data directory {data_dir} does not exist")
+    if limit is not None and limit < 1:
+        raise ConfigError(f"limit must be at least 1 (or None for every example), got {limit}")
     meta = load_metadata(data_dir, split)
     parts = {k: [] for k in ("inputs", "labels", "ids", "sets", "puzzles")}
     offset = 0
@@ -57,53 +69,78 @@ def load_examples(data_dir: str | Path, split: str = "test", limit: Optional[int
     ex = Examples(np.concatenate(parts["inputs"]).astype(np.int32), np.concatenate(parts["labels"]),
                   np.concatenate(parts["ids"]).astype(np.int32), np.concatenate(parts["sets"]),
                   np.concatenate(parts["puzzles"]), meta)
-    if limit is not None:
-        ex = Examples(ex.inputs[:limit], ex.labels[:limit], ex.puzzle_identifiers[:limit], ex.set_names[:limit],
-                      ex.puzzle_index[:limit], meta)
-    return ex
+    return ex if limit is None else ex.head(limit)
 
 
-def check_data_fits_model(spec, meta, data_dir: str | Path = "") -> None:
-    """Raise ValueError before any work if the data set's vocabulary, length or puzzle ids do not fit the model."""
-    problems = []
-    if meta.vocab_size != spec.vocab_size:
-        problems.append(f"vocab_size {meta.vocab_size} (model: {spec.vocab_size})")
-    if meta.seq_len != spec.seq_len:
-        problems.append(f"seq_len {meta.seq_len} (model: {spec.seq_len})")
+def check_data_fits_model(model, meta: DatasetMeta, data_dir: str | Path = "") -> None:
+    """Raise DataError before any work if the data set's vocabulary, length or puzzle ids do not fit the model."""
+    has_table = model.embedding.puzzle is not None
+    _check_fit(model.vocab_size, model.seq_len, model.num_puzzle_ids if has_table else None, meta, data_dir)
+
+
+def check_data_fits_spec(spec, meta: DatasetMeta, data_dir: str | Path = "") -> None:
+    """:func:`check_data_fits_model` for a model spec, before the model is built."""
     puzzle_dim, _ = spec.embedding.resolved(spec.hidden_size)
-    if puzzle_dim and meta.num_puzzle_identifiers > spec.num_puzzle_ids:
-        problems.append(f"num_puzzle_identifiers {meta.num_puzzle_identifiers} (model's table: {spec.num_puzzle_ids})")
+    _check_fit(spec.vocab_size, spec.seq_len, spec.num_puzzle_ids if puzzle_dim else None, meta, data_dir)
+
+
+def _check_fit(vocab_size: int, seq_len: int, num_ids: Optional[int], meta: DatasetMeta, data_dir) -> None:
+    problems = []
+    if meta.vocab_size != vocab_size:
+        problems.append(f"vocab_size {meta.vocab_size} (model: {vocab_size})")
+    if meta.seq_len != seq_len:
+        problems.append(f"seq_len {meta.seq_len} (model: {seq_len})")
+    if num_ids is not None and meta.num_puzzle_identifiers > num_ids:
+        problems.append(f"num_puzzle_identifiers {meta.num_puzzle_identifiers} (model's table: {num_ids})")
     if problems:
-        raise ValueError(f"data set {data_dir} does not fit the model: " + ", ".join(problems)
-                         + "; build the model for this data set (e.g. vocab_size=..., seq_len=..., num_puzzle_ids=...)")
+        raise DataError(f"data set {data_dir} does not fit the model: " + ", ".join(problems)
+                        + "; use a model built for this data set (vocab_size=..., seq_len=..., num_puzzle_ids=...)")
 
 
-def score(predictions: np.ndarray, labels: np.ndarray, steps: np.ndarray) -> dict[str, float]:
-    """exact_accuracy, token_accuracy, mean_steps and count over the sequences that have labels."""
+def resolve_task(model=None, data_dir: str | Path | None = None, name: Optional[str] = None) -> Optional[Task]:
+    """The task to score with: ``name`` if given, else the model's, else the builder recorded in the data set."""
+    if name is not None:
+        return get_task(name)
+    if model is not None and getattr(model, "task", None):
+        return get_task(model.task)
+    info = load_build_info(data_dir) if data_dir is not None and Path(data_dir).is_dir() else None
+    builder = (info or {}).get("builder")
+    return get_task(builder) if builder in list_kinds("task") else None
+
+
+def score(predictions: np.ndarray, labels: np.ndarray, steps: np.ndarray,
+          correct: Optional[np.ndarray] = None) -> dict[str, float]:
+    """exact_accuracy (``correct`` if given, else every labelled token right), label_exact_accuracy,
+    token_accuracy, mean_steps and count over the sequences that have labels."""
     mask = labels != IGNORE_LABEL
     counts = mask.sum(-1)
     valid = counts > 0
     right = (predictions == labels) & mask
     n = int(valid.sum())
     token = (right.sum(-1)[valid] / counts[valid]).sum() / max(n, 1)
-    exact = (right.sum(-1) == counts)[valid].sum() / max(n, 1)
-    return {"exact_accuracy": float(exact), "token_accuracy": float(token),
-            "mean_steps": float(steps[valid].mean()) if n else 0.0, "count": n}
+    label_exact = right.sum(-1) == counts
+    exact = label_exact if correct is None else np.asarray(correct, bool)
+    return {"exact_accuracy": float(exact[valid].sum() / max(n, 1)),
+            "label_exact_accuracy": float(label_exact[valid].sum() / max(n, 1)),
+            "token_accuracy": float(token), "mean_steps": float(steps[valid].mean()) if n else 0.0, "count": n}
 
 
 def evaluate(model, data_dir: str | Path, split: str = "test", *, limit: Optional[int] = None,
              max_steps: Optional[int] = None, batch_size: int = 256, early_exit: bool = False,
-             device=None, progress: bool = False) -> tuple[dict, InferenceResult, Examples]:
-    """Evaluate ``model`` on a split; returns (metrics, raw inference result, the examples)."""
-    from ..data.format import load_metadata
+             device=None, progress: bool = False, task: Optional[Task] = None) -> tuple[dict, InferenceResult, Examples]:
+    """Evaluate ``model`` on a split; returns (metrics, raw inference result, the examples).
 
+    ``task`` checks correctness (default: :func:`resolve_task` from the model and the data set).
+    """
     if not Path(data_dir).is_dir():
-        raise FileNotFoundError(f"data directory {data_dir} does not exist")
-    check_data_fits_model(model.spec, load_metadata(data_dir, split), data_dir)
+        raise DataError(f"data directory {data_dir} does not exist")
+    check_data_fits_model(model, load_metadata(data_dir, split), data_dir)
     examples = load_examples(data_dir, split, limit)
+    task = task if task is not None else resolve_task(model, data_dir)
     result = infer(model, examples.inputs, examples.puzzle_identifiers, batch_size=batch_size, max_steps=max_steps,
                    early_exit=early_exit, device=device, progress=progress)
-    metrics = score(result.predictions, examples.labels, result.steps)
+    correct = task.is_correct(examples.inputs, result.predictions, examples.labels) if task is not None else None
+    metrics = score(result.predictions, examples.labels, result.steps, correct)
     metrics.update({"seconds": result.seconds, "sequences_per_second": result.sequences_per_second,
                     "segments_run": result.segments_run, "early_exit": early_exit,
                     "max_steps": max_steps or model.halting.max_steps})
@@ -111,5 +148,6 @@ def evaluate(model, data_dir: str | Path, split: str = "test", *, limit: Optiona
     if len(sets) > 1:
         for name in sets:
             sel = examples.set_names == name
-            metrics[f"set/{name}"] = score(result.predictions[sel], examples.labels[sel], result.steps[sel])
+            metrics[f"set/{name}"] = score(result.predictions[sel], examples.labels[sel], result.steps[sel],
+                                           None if correct is None else correct[sel])
     return metrics, result, examples

@@ -16,12 +16,15 @@ from typing import Optional
 import numpy as np
 import torch
 
+from ..errors import ConfigError, DataError
+
 __all__ = ["InferenceResult", "infer"]
 
 
 @dataclass
 class InferenceResult:
-    """Per sequence: predicted tokens, segments used, halting confidence (sigmoid of q_halt, or None); timings."""
+    """Per sequence: predicted tokens, segments used, the halting policy's confidence at the halting segment (None
+    for a policy without one); timings and the number of segments run over the whole batch."""
 
     predictions: np.ndarray
     steps: np.ndarray
@@ -38,20 +41,27 @@ class InferenceResult:
 def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarray | torch.Tensor | None = None, *,
           batch_size: int = 256, max_steps: Optional[int] = None, early_exit: bool = False,
           device: torch.device | str | None = None, progress: bool = False) -> InferenceResult:
-    """Solve every row of ``inputs`` [N, seq] with slots refilled as sequences halt."""
+    """Solve every row of ``inputs`` [N, seq] with slots refilled as sequences halt.
+
+    Token and puzzle ids are checked against the model once, before the first segment.
+    """
     if max_steps is not None and max_steps < 1:
-        raise ValueError(f"max_steps must be at least 1 (or None for the model's maximum), got {max_steps}")
+        raise ConfigError(f"max_steps must be at least 1 (or None for the model's maximum), got {max_steps}")
+    if batch_size < 1:
+        raise ConfigError(f"batch_size must be at least 1, got {batch_size}")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     inputs = torch.as_tensor(np.asarray(inputs), dtype=torch.int32)
     n, seq = inputs.shape
     ids = (torch.zeros(n, dtype=torch.int32) if puzzle_identifiers is None
            else torch.as_tensor(np.asarray(puzzle_identifiers), dtype=torch.int32))
+    if n == 0:
+        raise DataError("no puzzles to solve (an empty input)")
+    model.check_batch({"inputs": inputs, "puzzle_identifiers": ids})
     limit = model.halting.max_steps if max_steps is None else max_steps
     batch_size = max(1, min(batch_size, n))
-    has_conf = "q_halt_logits" in getattr(model.halting, "logit_names", ())
     preds = torch.zeros(n, seq, dtype=torch.int32)
     steps = torch.zeros(n, dtype=torch.int32)
-    conf = torch.zeros(n, dtype=torch.float32)
+    conf: Optional[torch.Tensor] = None
 
     was_training = model.training
     model.eval()
@@ -78,17 +88,20 @@ def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarr
                 slot_example[take] = rows
                 batch["inputs"][take.to(device)] = inputs[rows].to(device)
                 batch["puzzle_identifiers"][take.to(device)] = ids[rows].to(device)
-            carry, outputs = model(carry, batch, max_steps=max_steps, early_exit=early_exit)
+            carry, out = model(carry, batch, max_steps=max_steps, early_exit=early_exit, check=False)
             segments += 1
             halted = carry.halted.cpu() & (slot_example >= 0)
             finished = halted.nonzero().squeeze(-1)
             if len(finished):
                 rows = slot_example[finished]
                 fin = finished.to(device)
-                preds[rows] = outputs["logits"][fin].argmax(-1).to(torch.int32).cpu()
+                preds[rows] = out.logits[fin].argmax(-1).to(torch.int32).cpu()
                 steps[rows] = carry.steps[fin].cpu()
-                if has_conf:
-                    conf[rows] = torch.sigmoid(outputs["q_halt_logits"][fin].float()).cpu()
+                confidence = model.halting.confidence(out.halting)
+                if confidence is not None:
+                    if conf is None:
+                        conf = torch.zeros(n, dtype=torch.float32)
+                    conf[rows] = confidence[fin].float().cpu()
                 done += len(finished)
                 if bar is not None:
                     bar.update(len(finished))
@@ -98,5 +111,5 @@ def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarr
         model.train(was_training)
         if bar is not None:
             bar.close()
-    return InferenceResult(preds.numpy(), steps.numpy(), conf.numpy() if has_conf else None,
+    return InferenceResult(preds.numpy(), steps.numpy(), conf.numpy() if conf is not None else None,
                            time.perf_counter() - start, segments)

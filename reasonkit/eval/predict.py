@@ -1,9 +1,9 @@
-"""Solve puzzles given as strings, arrays or a CSV file in the data set's format.
+"""Solve puzzles given as strings or a CSV file, in the task's own string form.
 
-Strings use the Sudoku-Extreme convention of the data sets (``'.'`` or ``'0'`` blank, digits ``1-9``; tokens
-blank 1, digit d -> d + 1); arrays are token ids of the model's vocabulary. A CSV needs a ``question`` column
-(``source``, ``answer`` and ``rating`` are kept when present); the output CSV adds ``prediction``, ``steps``,
-``confidence`` and, when answers are given, ``correct``.
+The task's codec (:meth:`reasonkit.tasks.Task.encode` / ``decode``) reads and writes the strings: Sudoku digit
+strings ('.' blank), Maze ``# SGo`` strings, ARC grids as JSON. A CSV needs a ``question`` column (other columns
+are kept); the output CSV adds ``prediction``, ``steps``, ``confidence`` and, when an ``answer`` column is given,
+``correct`` (by the task's check: any shortest path counts for Maze; empty where a row gives no answer).
 """
 from __future__ import annotations
 
@@ -13,83 +13,102 @@ from typing import Optional
 
 import numpy as np
 
+from ..data.schema import IGNORE_LABEL
+from ..errors import ConfigError, DataError
+from ..tasks.base import Task
 from .inference import infer
+from .output import check_writable, write_text
 
-__all__ = ["encode_puzzle", "decode_tokens", "solve_puzzle", "predict_csv"]
-
-
-def encode_puzzle(text: str) -> np.ndarray:
-    """A puzzle string ('.' or '0' blank, digits) to token ids (blank 1, digit d -> d + 1)."""
-    text = text.strip()
-    bad = sorted({c for c in text if not (c == "." or c.isdigit())})
-    if bad:
-        raise ValueError(f"puzzle string has characters other than '.' and digits: {''.join(bad)!r}")
-    return np.array([1 if c in ".0" else int(c) + 1 for c in text], dtype=np.int32)
+__all__ = ["solve_puzzle", "read_puzzle_csv", "predict_csv"]
 
 
-def decode_tokens(tokens: np.ndarray) -> str:
-    """Token ids back to a digit string (blank and pad as '.')."""
-    return "".join("." if t <= 1 else str(int(t) - 1) for t in np.asarray(tokens).reshape(-1))
+def _task(model, task: Optional[Task]) -> Task:
+    if task is not None:
+        return task
+    from .evaluate import resolve_task
+
+    found = resolve_task(model)
+    if found is None:
+        raise ConfigError("the model names no task, so its puzzle strings cannot be read; pass task=... "
+                          "(--task sudoku|maze|arc)")
+    return found
 
 
-def _check_length(model, n: int) -> None:
-    if n != model.spec.seq_len:
-        raise ValueError(f"puzzle has {n} cells but the model was built for seq_len={model.spec.seq_len}")
-
-
-def solve_puzzle(model, puzzle: str | np.ndarray, *, max_steps: Optional[int] = None, early_exit: bool = False,
-                 puzzle_identifier: int = 0):
-    """Solve one puzzle: a string gives a digit string back, an array of token ids gives token ids back."""
-    tokens = encode_puzzle(puzzle) if isinstance(puzzle, str) else np.asarray(puzzle, dtype=np.int32).reshape(-1)
-    _check_length(model, len(tokens))
+def solve_puzzle(model, puzzle: str | np.ndarray, *, task: Optional[Task] = None, max_steps: Optional[int] = None,
+                 early_exit: bool = False, puzzle_identifier: int = 0):
+    """Solve one puzzle: a string gives the task's string back, an array of token ids gives token ids back."""
+    if isinstance(puzzle, str):
+        task = _task(model, task)
+        tokens = task.encode(puzzle, model.seq_len)
+    else:
+        tokens = np.asarray(puzzle, dtype=np.int32).reshape(-1)
     result = infer(model, tokens[None], np.array([puzzle_identifier]), batch_size=1, max_steps=max_steps,
                    early_exit=early_exit)
     pred = result.predictions[0]
-    return decode_tokens(pred) if isinstance(puzzle, str) else pred
+    return task.decode(pred) if isinstance(puzzle, str) else pred
 
 
-def predict_csv(model, input_path: str | Path, out_path: str | Path, *, batch_size: int = 256,
-                max_steps: Optional[int] = None, early_exit: bool = False) -> dict:
-    """Solve every ``question`` of a CSV and write the predictions; returns a summary (accuracy if answers given)."""
-    input_path = Path(input_path)
-    if not input_path.is_file():
-        raise FileNotFoundError(f"{input_path}: no such file")
-    with open(input_path, newline="") as f:
-        rows = list(csv.DictReader(f))
+def read_puzzle_csv(path: str | Path, task: Task, seq_len: int) -> tuple[list[dict], np.ndarray, list[Optional[np.ndarray]]]:
+    """The rows of a puzzle CSV, their questions as tokens [N, seq_len] and each row's answer as tokens (None where
+    the ``answer`` column is missing or empty); DataError naming the file and row for anything unreadable."""
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    try:
+        with open(path, newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+    except (UnicodeDecodeError, csv.Error) as err:
+        raise DataError(f"{path}: not a readable CSV text file ({err})") from None
     if not rows or "question" not in rows[0]:
-        raise ValueError(f"{input_path}: expected a header with a 'question' column and at least one row")
-    encoded = []
+        raise DataError(f"{path}: expected a header with a 'question' column and at least one row")
+    questions, answers = [], []
     for i, r in enumerate(rows, start=2):  # row numbers as in the file, the header being row 1
+        if None in r:
+            raise DataError(f"{path}, row {i}: more fields than the header has")
         try:
-            tokens = encode_puzzle(r.get("question") or "")
+            questions.append(task.encode(r.get("question") or "", seq_len))
+            answer = (r.get("answer") or "").strip()
+            answers.append(task.encode(answer, seq_len) if answer else None)
         except ValueError as err:
-            raise ValueError(f"{input_path}, row {i}: {err}") from None
-        if len(tokens) != model.spec.seq_len:
-            raise ValueError(f"{input_path}, row {i}: puzzle has {len(tokens)} cells but the model was built for "
-                             f"seq_len={model.spec.seq_len}")
-        encoded.append(tokens)
-    tokens = np.stack(encoded)
-    result = infer(model, tokens, None, batch_size=batch_size, max_steps=max_steps, early_exit=early_exit)
-    fields = list(rows[0]) + ["prediction", "steps", "confidence"]
-    has_answer = "answer" in rows[0]
-    if has_answer:
-        fields.append("correct")
-    correct = 0
+            raise DataError(f"{path}, row {i}: {err}") from None
+    return rows, np.stack(questions), answers
+
+
+def predict_csv(model, input_path: str | Path, out_path: str | Path, *, task: Optional[Task] = None,
+                batch_size: int = 256, max_steps: Optional[int] = None, early_exit: bool = False,
+                overwrite: bool = True) -> dict:
+    """Solve every ``question`` of a CSV and write the predictions; returns a summary (accuracy if answers given).
+
+    ``out_path`` is checked before any work and written atomically.
+    """
+    task = _task(model, task)
     out_path = Path(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(out_path, "w", newline="") as f:
+    check_writable(out_path, overwrite=overwrite)
+    rows, questions, answers = read_puzzle_csv(input_path, task, model.seq_len)
+    result = infer(model, questions, None, batch_size=batch_size, max_steps=max_steps, early_exit=early_exit)
+    answered = [i for i, a in enumerate(answers) if a is not None]
+    correct = {}
+    if answered:
+        ok = task.is_correct(questions[answered], result.predictions[answered],
+                             np.stack([answers[i] for i in answered]), IGNORE_LABEL)
+        correct = dict(zip(answered, ok.tolist()))
+    fields = list(rows[0]) + ["prediction", "steps", "confidence"] + (["correct"] if "answer" in rows[0] else [])
+    lines = []
+    for i, row in enumerate(rows):
+        row = {**row, "prediction": task.decode(result.predictions[i]), "steps": int(result.steps[i]),
+               "confidence": "" if result.confidence is None else f"{result.confidence[i]:.4f}"}
+        if "answer" in rows[0]:
+            row["correct"] = int(correct[i]) if i in correct else ""  # empty: no answer to compare with
+        lines.append(row)
+
+    def write(f) -> None:
         writer = csv.DictWriter(f, fieldnames=fields)
         writer.writeheader()
-        for i, row in enumerate(rows):
-            pred = decode_tokens(result.predictions[i])
-            row = {**row, "prediction": pred, "steps": int(result.steps[i]),
-                   "confidence": "" if result.confidence is None else f"{result.confidence[i]:.4f}"}
-            if has_answer:
-                ok = pred == (row.get("answer") or "").strip()
-                correct += ok
-                row["correct"] = int(ok)
-            writer.writerow(row)
+        writer.writerows(lines)
+
+    write_text(out_path, write)
     summary = {"count": len(rows), "seconds": result.seconds, "mean_steps": float(result.steps.mean())}
-    if has_answer:
-        summary["exact_accuracy"] = correct / len(rows)
+    if correct:
+        summary["answered"] = len(correct)
+        summary["exact_accuracy"] = sum(correct.values()) / len(correct)
     return summary

@@ -22,8 +22,8 @@ _FIXED = {
     "embed_pos.embedding_weight": "embedding.position.weight",
     "puzzle_emb.weights": "embedding.puzzle.weight",
     "lm_head.weight": "lm_head.weight",
-    "q_head.weight": "halt_head.weight",
-    "q_head.bias": "halt_head.bias",
+    "q_head.weight": "halting.head.weight",
+    "q_head.bias": "halting.head.bias",
 }
 # Buffers of the reference that hold no learned state (rebuilt from the config) or per-batch scratch.
 _SKIPPED = re.compile(r"(rotary_emb\.(cos|sin)_cached|puzzle_emb\.local_(weights|ids))$")

@@ -1,7 +1,7 @@
-"""The Reasoner, its root spec and its cores."""
-from . import cores  # noqa: F401  (registers the built-in cores)
+"""The Reasoner and its root spec (the registered kinds it is composed of live in :mod:`reasonkit.blocks`)."""
 from .embedding import EmbeddingSpec, InputEmbedding
-from .reasoner import Carry, Reasoner, Solution
+from .reasoner import Batch, Carry, Reasoner, SegmentOutput, Solution
 from .spec import DTYPES, ReasonerSpec
 
-__all__ = ["Carry", "Reasoner", "Solution", "ReasonerSpec", "EmbeddingSpec", "InputEmbedding", "DTYPES"]
+__all__ = ["Carry", "Reasoner", "SegmentOutput", "Solution", "Batch", "ReasonerSpec", "EmbeddingSpec",
+           "InputEmbedding", "DTYPES"]

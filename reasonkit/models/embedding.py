@@ -30,6 +30,7 @@ class InputEmbedding(nn.Module):
         super().__init__()
         self.scale = math.sqrt(hidden_size)
         self.vocab_size = vocab_size
+        self.seq_len = seq_len
         self.positions = positions
         self.prefix_len = puzzle_len if puzzle_dim > 0 else 0
         self.tokens = CastedEmbedding(vocab_size, hidden_size, init_std=1.0 / self.scale)

@@ -1,25 +1,29 @@
-"""The Reasoner: embedding, a recurrent core under a gradient estimator, LM and halting heads, and ACT.
+"""The Reasoner: embedding, a recurrent core under a gradient estimator, an LM head, and a halting policy.
 
 Driven segment by segment as in HRM (arXiv 2506.21734): ``initial_carry`` makes a carry whose slots are all
 halted; each call ``model(carry, batch)`` puts new examples from ``batch`` into the halted slots (resetting
-their states), runs one segment, and returns the new (detached) carry and the outputs. ``solve`` runs a batch to
-the end for inference.
+their states), runs one segment, and returns the new (detached) carry and the segment's :class:`SegmentOutput`.
+``solve`` runs a batch to the end for inference. The halting policy owns its head, its state and its decision;
+the Reasoner only asks it (see :mod:`reasonkit.blocks.halting.base`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Optional
 
 import torch
 from torch import nn
 
+from ..blocks.cores.base import RecurrentCore, State
 from ..blocks.grad.base import GradientEstimator
-from ..blocks.halting.base import HaltingPolicy
+from ..blocks.halting.base import HaltingPolicy, HaltRecord
 from ..layers.linear import CastedLinear
-from .cores.base import RecurrentCore, State
 from .embedding import InputEmbedding
 
-__all__ = ["Carry", "Reasoner", "Solution"]
+if TYPE_CHECKING:  # the spec module builds Reasoners, so it imports this one at build time
+    from .spec import ReasonerSpec
+
+__all__ = ["Carry", "Reasoner", "SegmentOutput", "Solution", "Batch"]
 
 Batch = dict[str, torch.Tensor]
 
@@ -36,12 +40,22 @@ class Carry:
 
 
 @dataclass
+class SegmentOutput:
+    """One segment's outputs: LM logits [batch, seq, vocab] (prefix removed) and the halting policy's record."""
+
+    logits: torch.Tensor
+    halting: HaltRecord
+
+
+@dataclass
 class Solution:
-    """The result of :meth:`Reasoner.solve`: predicted tokens, segments used, and the final outputs."""
+    """The result of :meth:`Reasoner.solve`: predicted tokens, segments used, and each sequence's final logits
+    and halting confidence (None for a policy without one)."""
 
     predictions: torch.Tensor
     steps: torch.Tensor
-    outputs: dict[str, torch.Tensor]
+    logits: torch.Tensor
+    confidence: Optional[torch.Tensor]
 
 
 def _where_rows(mask: torch.Tensor, new: torch.Tensor, old: torch.Tensor) -> torch.Tensor:
@@ -49,10 +63,16 @@ def _where_rows(mask: torch.Tensor, new: torch.Tensor, old: torch.Tensor) -> tor
 
 
 class Reasoner(nn.Module):
-    """A recurrent reasoner composed of registered blocks (see :func:`reasonkit.build`)."""
+    """A recurrent reasoner composed of registered blocks (see :func:`reasonkit.build`).
+
+    ``spec`` is the :class:`~reasonkit.ReasonerSpec` the model was built from (stored in checkpoints so that a
+    checkpoint rebuilds its model); ``seq_len``, ``vocab_size``, ``num_puzzle_ids`` and ``task`` describe the
+    inputs it takes.
+    """
 
     def __init__(self, embedding: InputEmbedding, core: RecurrentCore, gradient: GradientEstimator,
-                 halting: HaltingPolicy, hidden_size: int, vocab_size: int, forward_dtype: torch.dtype) -> None:
+                 halting: HaltingPolicy, hidden_size: int, vocab_size: int, forward_dtype: torch.dtype, *,
+                 spec: Optional[ReasonerSpec] = None) -> None:
         super().__init__()
         self.embedding = embedding
         self.core = core
@@ -60,19 +80,26 @@ class Reasoner(nn.Module):
         self.halting = halting
         self.forward_dtype = forward_dtype
         self.vocab_size = vocab_size
+        self.spec: Optional[ReasonerSpec] = spec
         self.first_grad = gradient.first_grad(core.schedule)
         self.lm_head = CastedLinear(hidden_size, vocab_size, bias=False)
-        self.halt_head = CastedLinear(hidden_size, halting.num_logits, bias=True) if halting.num_logits else None
-        if self.halt_head is not None:
-            # Start near "never halt" so that early training is not cut short (HRM: weight 0, bias -5).
-            with torch.no_grad():
-                self.halt_head.weight.zero_()
-                self.halt_head.bias.fill_(halting.init_bias)
-        self.spec: Any = None  # set by reasonkit.build: the ReasonerSpec this model was built from
 
     @property
     def prefix_len(self) -> int:
         return self.embedding.prefix_len
+
+    @property
+    def seq_len(self) -> int:
+        """Tokens per example (puzzle prefix excluded)."""
+        return self.embedding.seq_len
+
+    @property
+    def num_puzzle_ids(self) -> int:
+        return 1 if self.embedding.puzzle is None else self.embedding.puzzle.num_ids
+
+    @property
+    def task(self) -> Optional[str]:
+        return None if self.spec is None else self.spec.task
 
     def num_parameters(self, include_puzzle_table: bool = False) -> int:
         """Trainable parameter count; the puzzle-embedding table is excluded by default, as in the reference."""
@@ -102,10 +129,14 @@ class Reasoner(nn.Module):
             halting=self.halting.initial_state(size, device),
         )
 
-    def _check_batch(self, batch: Batch) -> None:
+    def check_batch(self, batch: Batch) -> None:
+        """Raise ValueError if the batch's token or puzzle ids do not fit the model (reads them: a host sync)."""
         inputs = batch["inputs"]
         if inputs.dtype not in (torch.int32, torch.int64) or inputs.ndim != 2:
             raise ValueError(f"batch['inputs'] must be integer token ids of shape [batch, seq], got {inputs.dtype} {tuple(inputs.shape)}")
+        if inputs.shape[1] != self.seq_len:
+            raise ValueError(f"batch['inputs'] has {inputs.shape[1]} tokens per example but the model was built for "
+                             f"seq_len={self.seq_len}")
         low, high = int(inputs.min()), int(inputs.max())
         if low < 0 or high >= self.vocab_size:
             raise ValueError(f"batch['inputs'] holds token ids in [{low}, {high}] but the model's vocab_size is {self.vocab_size}")
@@ -115,26 +146,25 @@ class Reasoner(nn.Module):
                 raise ValueError(f"batch['puzzle_identifiers'] holds ids outside [0, {self.embedding.puzzle.num_ids}); "
                                  "build the model with num_puzzle_ids matching the data set")
 
-    def segment(self, state: State, data: Batch) -> tuple[State, dict[str, torch.Tensor]]:
-        """One segment on given states: the new detached states and the outputs (logits and halting logits)."""
+    def segment(self, state: State, data: Batch) -> tuple[State, torch.Tensor, Optional[torch.Tensor]]:
+        """One segment on given states: the new detached states, the LM logits and the halting head's logits."""
         x = self.embedding(data["inputs"], data["puzzle_identifiers"], self.forward_dtype)
         state = self.core.run(state, x, self.first_grad)
         z = state[self.core.readout]
-        outputs = {"logits": self.lm_head(z)[:, self.prefix_len:]}
-        if self.halt_head is not None:
-            outputs.update(self.halting.name_logits(self.halt_head(z[:, 0]).float()))
-        return {k: v.detach() for k, v in state.items()}, outputs
+        logits = self.lm_head(z)[:, self.prefix_len:]
+        return {k: v.detach() for k, v in state.items()}, logits, self.halting.logits(z[:, 0])
 
-    def forward(self, carry: Carry, batch: Batch, *, max_steps: int | None = None,
-                early_exit: bool = False) -> tuple[Carry, dict[str, torch.Tensor]]:
+    def forward(self, carry: Carry, batch: Batch, *, max_steps: Optional[int] = None,
+                early_exit: bool = False, check: bool = True) -> tuple[Carry, SegmentOutput]:
         """Run one segment: halted slots take the rows of ``batch``, the rest continue their example.
 
         ``max_steps`` overrides the policy's maximum (inference-time scaling); ``early_exit`` lets the policy stop
-        sequences at inference instead of running every one to the maximum. Token and puzzle ids are checked
-        against the model's sizes (a host sync), except inside ``torch.compile``.
+        sequences at inference instead of running every one to the maximum. With ``check`` (and outside
+        ``torch.compile``) token and puzzle ids are checked against the model's sizes, a host sync: callers that
+        validated their data once pass ``check=False``.
         """
-        if not torch.compiler.is_compiling():
-            self._check_batch(batch)
+        if check and not torch.compiler.is_compiling():
+            self.check_batch(batch)
         limit = self.halting.max_steps if max_steps is None else max_steps
         fresh = carry.halted
         state = self.core.reset(carry.state, fresh)
@@ -142,24 +172,27 @@ class Reasoner(nn.Module):
         steps = torch.where(fresh, 0, carry.steps) + 1
         policy_state = self.halting.reset(carry.halting, fresh)
 
-        state, outputs = self.segment(state, data)
+        state, logits, halt_logits = self.segment(state, data)
         with torch.no_grad():
-            decision = self.halting.decide(
-                steps, outputs, policy_state, training=self.training, early_exit=early_exit, max_steps=limit,
-                requery=lambda: self.segment(state, data)[1],
-            )
-        outputs.update(decision.outputs)
-        return Carry(state, steps, decision.halted, data, decision.state), outputs
+            next_logits = None
+            if self.halting.needs_second_pass(training=self.training, max_steps=limit):
+                next_logits = self.segment(state, data)[2]
+            record = self.halting.decide(steps, halt_logits, policy_state, training=self.training,
+                                         early_exit=early_exit, max_steps=limit, next_logits=next_logits)
+        return Carry(state, steps, record.halted, data, record.state), SegmentOutput(logits, record)
 
     @torch.no_grad()
-    def solve(self, inputs: torch.Tensor, puzzle_identifiers: torch.Tensor | None = None, *,
-              max_steps: int | None = None, early_exit: bool = False) -> Solution:
+    def solve(self, inputs: torch.Tensor, puzzle_identifiers: Optional[torch.Tensor] = None, *,
+              max_steps: Optional[int] = None, early_exit: bool = False) -> Solution:
         """Solve a batch end to end in eval mode: predictions at each sequence's halting segment.
 
         Runs until every sequence has halted (``max_steps`` segments unless ``early_exit``), then restores the
         module's training mode. A slot that halts early keeps its answer while the batch runs on; for throughput
-        on many puzzles use :func:`reasonkit.eval.inference.infer`, which refills such slots with waiting puzzles.
+        on many puzzles use :func:`reasonkit.eval.infer`, which refills such slots with waiting puzzles.
         """
+        limit = self.halting.max_steps if max_steps is None else max_steps
+        if limit < 1:
+            raise ValueError(f"max_steps must be at least 1 (or None for the model's maximum), got {max_steps}")
         if puzzle_identifiers is None:
             puzzle_identifiers = torch.zeros(inputs.shape[0], dtype=torch.int32, device=inputs.device)
         batch = {"inputs": inputs, "puzzle_identifiers": puzzle_identifiers}
@@ -168,21 +201,22 @@ class Reasoner(nn.Module):
         try:
             carry = self.initial_carry(batch)
             done = torch.zeros(inputs.shape[0], dtype=torch.bool, device=inputs.device)
-            final: dict[str, torch.Tensor] = {}
+            logits = confidence = None
             steps = torch.zeros_like(carry.steps)
-            limit = self.halting.max_steps if max_steps is None else max_steps
-            for _ in range(limit):
-                carry, outputs = self(carry, batch, max_steps=max_steps, early_exit=early_exit)
+            for segment in range(limit):
+                carry, out = self(carry, batch, max_steps=max_steps, early_exit=early_exit, check=segment == 0)
+                conf = self.halting.confidence(out.halting)
                 newly = carry.halted & ~done
-                for key, value in outputs.items():
-                    final[key] = _where_rows(newly, value, final[key]) if key in final else value.clone()
+                logits = out.logits.clone() if logits is None else _where_rows(newly, out.logits, logits)
+                if conf is not None:
+                    confidence = conf.clone() if confidence is None else torch.where(newly, conf, confidence)
                 steps = torch.where(newly, carry.steps, steps)
                 done |= carry.halted
                 if bool(done.all()):
                     break
         finally:
             self.train(was_training)
-        return Solution(final["logits"].argmax(dim=-1), steps, final)
+        return Solution(logits.argmax(dim=-1), steps, logits, confidence)
 
     def extra_repr(self) -> str:
         return f"first_grad={self.first_grad}/{len(self.core.schedule)}, gradient={self.gradient!r}"

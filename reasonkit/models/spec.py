@@ -1,11 +1,12 @@
 """The root spec of a recurrent reasoner: task dimensions, embedding, core, gradient estimator, halting policy."""
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Optional
 
 import torch
-from pydantic import Field, PositiveInt, model_validator
+from pydantic import Field, PositiveInt, field_validator, model_validator
 
+from ..registry import lookup, resolve_alias
 from ..spec import BuildContext, Kind, Spec
 from .embedding import EmbeddingSpec, InputEmbedding
 
@@ -20,7 +21,7 @@ class ReasonerSpec(Spec):
     vocab_size: PositiveInt = Field(description="token vocabulary, pad included (11 for Sudoku, 6 Maze, 12 ARC)")
     seq_len: PositiveInt = Field(description="tokens per example, puzzle prefix excluded (81 Sudoku, 900 Maze/ARC)")
     num_puzzle_ids: PositiveInt = Field(1, description="rows of the puzzle-embedding table (1 for Sudoku and Maze)")
-    task: str | None = Field(None, description="task structure for cells that need one, e.g. 'sudoku' or 'grid' graphs")
+    task: Optional[str] = Field(None, description="the registered task (sudoku, maze, arc) whose structure cells may use")
     hidden_size: PositiveInt = 512
     forward_dtype: Literal["float32", "bfloat16", "float16"] = Field(
         "float32", description="activation dtype; parameters stay float32 (the reference trains in bfloat16 on GPUs)")
@@ -30,13 +31,22 @@ class ReasonerSpec(Spec):
     halting: Kind("halting") = Field(default_factory=lambda: {"kind": "q_act"})
     loss: Literal["stablemax", "softmax"] = Field("stablemax", description="LM cross-entropy: stablemax (HRM) or softmax")
 
+    @field_validator("task")
+    @classmethod
+    def _known_task(cls, task: Optional[str]) -> Optional[str]:
+        if task is None:
+            return None
+        task = resolve_alias("task", task)
+        lookup("task", task)  # an unknown task is an error listing the known ones
+        return task
+
     def context(self) -> BuildContext:
         """The build context the root passes to its blocks."""
         _, prefix = self.embedding.resolved(self.hidden_size)
         return BuildContext(
-            hidden_size=self.hidden_size, seq_len=self.seq_len + prefix, positions=self.embedding.positions,
-            rope_theta=self.embedding.rope_theta, dtype=DTYPES[self.forward_dtype], task=self.task,
-            extra={"vocab_size": self.vocab_size, "prefix_len": prefix, "task_seq_len": self.seq_len},
+            hidden_size=self.hidden_size, seq_len=self.seq_len + prefix, vocab_size=self.vocab_size,
+            prefix_len=prefix, positions=self.embedding.positions, rope_theta=self.embedding.rope_theta,
+            task=self.task,
         )
 
     @model_validator(mode="after")
@@ -55,7 +65,5 @@ class ReasonerSpec(Spec):
         puzzle_dim, prefix = self.embedding.resolved(self.hidden_size)
         embedding = InputEmbedding(self.vocab_size, self.hidden_size, self.seq_len, self.embedding.positions,
                                    self.num_puzzle_ids, puzzle_dim, prefix)
-        model = Reasoner(embedding, self.core.build(ctx), self.gradient.build(ctx), self.halting.build(ctx),
-                         self.hidden_size, self.vocab_size, ctx.dtype)
-        model.spec = self
-        return model
+        return Reasoner(embedding, self.core.build(ctx), self.gradient.build(ctx), self.halting.build(ctx),
+                        self.hidden_size, self.vocab_size, DTYPES[self.forward_dtype], spec=self)

@@ -9,6 +9,7 @@ import re
 from typing import Callable
 
 from ..models.spec import ReasonerSpec
+from ..errors import UnknownNameError
 from ..registry import closest
 
 __all__ = ["preset", "preset_names", "preset_factory"]
@@ -40,7 +41,7 @@ def preset_factory(name: str) -> Callable[[], ReasonerSpec]:
     """The function behind a preset; unknown names list the known ones and the closest."""
     if name not in _PRESETS:
         known = sorted(_PRESETS)
-        raise KeyError(f"unknown preset {name!r}; known presets: {', '.join(known)}.{closest(name, known)}")
+        raise UnknownNameError(f"unknown preset {name!r}; known presets: {', '.join(known)}.{closest(name, known)}")
     return _PRESETS[name]
 
 

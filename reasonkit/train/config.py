@@ -1,45 +1,54 @@
-"""The training configuration: a strict pydantic model (unknown keys are errors), ``key=value`` overridable.
+"""The configuration of a run: what data to build, which model, how to train and how to evaluate.
 
-Defaults are HRM's Sudoku-Extreme-1k settings (arXiv 2506.21734): Adam-atan2, lr 1e-4, betas (0.9, 0.95),
-weight decay 1.0, puzzle-embedding sign-SGD lr 1e-4 and weight decay 1.0, warmup 2,000 steps then constant
-(``lr_min_ratio=1.0``), global batch 768, 20,000 epochs.
+One strict pydantic model (unknown keys are errors, booleans are not numbers) shared by ``reasonkit train``, every
+recipe and the ablation runner, and stored in every checkpoint's meta.json. ``key=value`` strings override it
+through one router (:func:`config_from_overrides`): ``model.<path>=v`` overrides the model spec, ``task=<kind>``
+and ``task.<field>=v`` the data set, every other key a field. Defaults are HRM's Sudoku-Extreme-1k settings
+(arXiv 2506.21734): Adam-atan2, lr 1e-4, betas (0.9, 0.95), weight decay 1.0, puzzle-embedding sign-SGD lr 1e-4
+and weight decay 1.0, warmup 2,000 steps then constant (``lr_min_ratio=1.0``), global batch 768, 20,000 epochs.
 """
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
-from typing import Any, Literal, Optional
+from typing import Any, Literal, Mapping, Optional, Sequence
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt
+from pydantic import (BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveFloat, PositiveInt,
+                      ValidationError, model_validator)
 
-__all__ = ["TrainConfig", "recipe_from_overrides", "reuse_data"]
+from ..errors import ConfigError
+from ..registry import closest
+from ..spec import Kind, parse_overrides
+
+__all__ = ["TrainConfig", "config_from_overrides"]
 
 
 class TrainConfig(BaseModel):
-    """Everything a training run needs besides the model spec; stored in every checkpoint's meta.json."""
+    """Everything a run needs besides the model spec; stored in every checkpoint's meta.json."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    data_dir: Optional[str] = Field(None, description="data set root holding train/ and test/ (reference format)")
+    task: Optional[Kind("task")] = Field(None, description="the data set to build if data_dir holds none (e.g. {'kind': 'sudoku', 'size': 6}); None = use data_dir as it is")
+    data_dir: Optional[str] = Field(None, description="data set root holding train/ and test/ (reference format); None = data/<task>")
     model: str = Field("hrm-27m", description="preset name or path to a spec JSON")
     model_overrides: dict[str, Any] = Field(default_factory=dict, description="dotted spec overrides, e.g. {'halting.max_steps': 8}")
-    out_dir: str = Field("runs/run", description="run directory: checkpoints/, metrics.jsonl")
+    out_dir: Optional[str] = Field(None, description="run directory (checkpoints/, metrics.jsonl); None = runs/<data set>-<model>")
     seed: int = 0
-    device: Literal["auto", "cpu", "cuda", "mps"] = "auto"
+    device: str = Field("auto", description="auto (CUDA if available, else CPU), cpu, cuda, cuda:N or mps")
     precision: Literal["auto", "float32", "bfloat16"] = Field(
         "auto", description="forward dtype: auto = bfloat16 on CUDA, float32 elsewhere")
+    threads: Optional[PositiveInt] = Field(None, description="torch CPU threads; None = the usable cores / processes on this machine")
 
     global_batch_size: PositiveInt = 768
     epochs: PositiveInt = 20000
     total_steps: Optional[PositiveInt] = Field(None, description="optimizer steps; default epochs * groups * mean examples / batch")
-    eval_every: Optional[PositiveInt] = Field(None, description="evaluate on the test split every N steps (and at the end)")
+    eval_every: Optional[PositiveInt] = Field(None, description="evaluate on the test split every N steps")
+    eval_every_epochs: Optional[PositiveInt] = Field(None, description="evaluate every N epochs (converted to steps; not with eval_every)")
     eval_limit: Optional[PositiveInt] = Field(None, description="evaluate on at most N test examples")
-    checkpoint_every: Optional[PositiveInt] = Field(None, description="write a checkpoint every N steps (and at the end)")
+    checkpoint_every: Optional[PositiveInt] = Field(None, description="write a checkpoint every N steps (and always at the end)")
     keep_last: PositiveInt = 3
     resume: str = Field("auto", description="auto (continue the newest checkpoint of out_dir), never, or a checkpoint path")
 
-    optimizer: str = Field("adam_atan2", description="adam_atan2 or any timm optimizer name (adamw, lamb, lion, muon, ...)")
+    optimizer: str = Field("adam_atan2", description="adam_atan2, muon (Muon for 2-D weights, AdamW for the rest) or any timm optimizer name")
     lr: PositiveFloat = 1e-4
     lr_min_ratio: float = Field(1.0, ge=0.0, le=1.0)
     lr_warmup_steps: NonNegativeInt = 2000
@@ -51,59 +60,88 @@ class TrainConfig(BaseModel):
     ema: Optional[float] = Field(None, gt=0.0, lt=1.0, description="EMA decay of the weights (TRM: 0.999); None = off")
     compile: bool = Field(False, description="torch.compile the recurrent core")
 
+    final_eval: bool = Field(True, description="evaluate on the test split at the end (every segment run to the maximum)")
+    early_exit: bool = Field(True, description="the final evaluation also stops each sequence when the halting policy decides")
+    scaling: list[PositiveInt] = Field(default_factory=list, description="segment limits for the final inference-time scaling curve, e.g. [1, 2, 4, 8]")
+    plots: bool = Field(False, description="save the learning and scaling curves as PNG in the run directory (needs the viz extra)")
+
     log_every: PositiveInt = 1
     progress: bool = True
     tensorboard: bool = False
     wandb: bool = False
     wandb_project: str = "reasonkit"
 
+    @model_validator(mode="before")
+    @classmethod
+    def _json_lists_as_tuples(cls, data: Any) -> Any:
+        # JSON has no tuples: accept [b1, b2] for betas in strict mode (the only tuple field).
+        if isinstance(data, dict) and isinstance(data.get("betas"), list):
+            data = {**data, "betas": tuple(data["betas"])}
+        return data
 
-def recipe_from_overrides(recipe_cls: type[BaseModel], defaults: dict[str, Any], items: list[str]) -> BaseModel:
-    """Build a recipe config from its defaults and ``key=value`` strings.
+    @model_validator(mode="after")
+    def _consistent(self) -> "TrainConfig":
+        if self.data_dir is None and self.task is None:
+            raise ValueError("give data_dir (an existing data set) or task (the data set to build)")
+        if self.eval_every is not None and self.eval_every_epochs is not None:
+            raise ValueError("give eval_every (steps) or eval_every_epochs, not both")
+        if self.resume not in ("auto", "never") and not self.resume:
+            raise ValueError("resume must be auto, never or a checkpoint path")
+        return self
 
-    A recipe is a pydantic model whose field ``train`` is a :class:`TrainConfig`. Keys naming one of the recipe's
-    own fields set it; ``model.<path>=v`` goes to ``train.model_overrides``; every other key is a TrainConfig
-    field (unknown ones are errors from validation).
+    @property
+    def resolved_data_dir(self) -> str:
+        """``data_dir``, or ``data/<the task's directory name>``."""
+        return self.data_dir if self.data_dir is not None else f"data/{self.task.dir_name()}"
+
+    @property
+    def resolved_out_dir(self) -> str:
+        """``out_dir``, or ``runs/<data set name>-<model>``."""
+        if self.out_dir is not None:
+            return self.out_dir
+        from pathlib import Path
+
+        model = Path(self.model).stem if self.model.endswith(".json") else self.model
+        return f"runs/{Path(self.resolved_data_dir).name}-{model}"
+
+
+def config_from_overrides(defaults: TrainConfig | Mapping[str, Any], items: Sequence[str],
+                          shortcuts: Optional[Mapping[str, str]] = None) -> TrainConfig:
+    """A TrainConfig from ``defaults`` and ``key=value`` strings (JSON values where they parse).
+
+    ``model.<path>=v`` goes to ``model_overrides``; ``task=<kind>`` replaces the task and ``task.<field>=v`` sets
+    one of its options; ``shortcuts`` maps a recipe's own short keys to full ones (``{"version": "task.version"}``);
+    every other key is a TrainConfig field. Unknown keys are ConfigErrors naming the closest field.
     """
-    from ..presets.cli import parse_overrides
-
-    unknown = [item for item in items if item.startswith("--")]
-    if unknown:
-        raise SystemExit(f"unknown option(s) {unknown}; use key=value overrides")
-    values = json.loads(json.dumps(defaults))
-    train = values.pop("train")
-    for key, value in parse_overrides(items).items():
-        if key in recipe_cls.model_fields and key != "train":
+    values = json.loads(defaults.model_dump_json()) if isinstance(defaults, TrainConfig) else json.loads(json.dumps(dict(defaults)))
+    flags = [item for item in items if item.startswith("-")]
+    if flags:
+        raise ConfigError(f"unknown option(s) {' '.join(flags)}; settings are key=value (e.g. lr=3e-4)")
+    for key, value in parse_overrides(list(items)).items():
+        key = (shortcuts or {}).get(key, key)
+        if key.startswith("model."):
+            values.setdefault("model_overrides", {})[key[len("model."):]] = value
+        elif key == "task":
+            values["task"] = value if isinstance(value, dict) or value is None else {"kind": value}
+        elif key.startswith("task."):
+            if not isinstance(values.get("task"), dict):
+                raise ConfigError(f"{key}={value!r} sets an option of the task, but this run builds no data set; "
+                                  "give task=<kind> first (e.g. task=sudoku)")
+            values["task"][key[len("task."):]] = value
+        elif key in TrainConfig.model_fields:
             values[key] = value
-        elif key.startswith("model."):
-            train.setdefault("model_overrides", {})[key[len("model."):]] = value
         else:
-            train[key] = value
-    return recipe_cls(**values, train=TrainConfig(**train))
+            known = list(TrainConfig.model_fields) + list(shortcuts or {})
+            raise ConfigError(f"unknown setting {key!r}.{closest(key, known)} Known: {', '.join(known)}; "
+                              "model.<path>=v sets the model spec, task.<field>=v the data set")
+    try:
+        return TrainConfig.model_validate(values)
+    except ValidationError as err:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'config'}: {_message(e)}" for e in err.errors())
+        raise ConfigError(f"invalid settings: {problems}") from None
 
 
-def reuse_data(data_dir: str | os.PathLike, builder: str, requested: dict[str, tuple[str, Any]]) -> bool:
-    """Whether a recipe can use the data set already in ``data_dir`` instead of building it.
-
-    ``requested`` maps each recipe key to ``(the builder's argument name, the value the recipe would build with)``.
-    Returns False when ``data_dir`` holds no data set (build it), True when it holds one whose ``build.json``
-    records the same builder and values (or that has no build record, e.g. one built by the reference: used as is),
-    and raises ValueError naming the differing keys otherwise, since the recipe would silently train on other data.
-    """
-    from ..data.format import load_build_info
-
-    root = Path(data_dir)
-    if not (root / "train" / "dataset.json").is_file():
-        return False
-    info = load_build_info(root)
-    if info is None:
-        return True
-    fix = f"choose another data_dir, or delete {root} to rebuild it with these settings"
-    if info.get("builder") != builder:
-        raise ValueError(f"{root} holds a data set built by the {info.get('builder')!r} builder, not {builder!r}; {fix}")
-    built = info.get("args") or {}
-    differ = [f"{key} (built with {built.get(arg)!r}, requested {value!r})"
-              for key, (arg, value) in requested.items() if built.get(arg) != value]
-    if differ:
-        raise ValueError(f"{root} already holds a data set built with other settings: {'; '.join(differ)}; {fix}")
-    return True
+def _message(error: Mapping[str, Any]) -> str:
+    if error["type"] == "value_error":
+        return str(error["ctx"]["error"])
+    return error["msg"]

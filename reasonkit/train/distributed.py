@@ -14,7 +14,9 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-__all__ = ["World", "resolve_device", "init_distributed", "all_reduce_grads", "broadcast_parameters", "reduce_sum"]
+from ..runtime import resolve_device
+
+__all__ = ["World", "init_distributed", "all_reduce_grads", "broadcast_parameters", "reduce_sum"]
 
 
 @dataclass(frozen=True)
@@ -32,20 +34,6 @@ class World:
     @property
     def distributed(self) -> bool:
         return self.size > 1
-
-
-def resolve_device(device: str = "auto") -> torch.device:
-    """The device to run on: ``auto`` picks CUDA when available, else the CPU; an unavailable device is an error."""
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    dev = torch.device(device)
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ValueError(f"device {device!r} was requested but CUDA is not available on this machine; "
-                         "use device=auto or device=cpu")
-    if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise ValueError(f"device {device!r} was requested but MPS is not available on this machine; "
-                         "use device=auto or device=cpu")
-    return dev
 
 
 def init_distributed(device: str = "auto") -> tuple[World, torch.device]:

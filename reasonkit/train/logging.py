@@ -1,7 +1,9 @@
-"""Run logging: a progress bar (loss, accuracy, steps/s, ETA), a JSONL file of metrics, optional sinks.
+"""Run logging: progress (loss, accuracy, steps/s, ETA), a JSONL file of metrics, optional sinks.
 
-TensorBoard and Weights & Biases are optional: they are imported only when asked for, and a clear error says
-which package to install when they are missing. Only rank 0 logs.
+In a terminal the progress is a bar; when standard error is a file or a pipe it is plain, sparse lines (about
+every 5% of the run or every minute, whichever comes first), not thousands of carriage returns. TensorBoard and
+Weights & Biases are optional: they are imported only when asked for, and a clear error says which package to
+install when they are missing. Only rank 0 logs.
 """
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ..errors import MissingDependencyError
+
 __all__ = ["RunLogger", "MissingSinkError", "check_sinks"]
 
 
-class MissingSinkError(ImportError):
+class MissingSinkError(MissingDependencyError):
     """A logging sink was requested but its package is not installed."""
 
 
@@ -82,7 +86,11 @@ class RunLogger:
             self.wb = _wandb(wandb_project, self.run_dir.name, config or {})
         self.run_dir.mkdir(parents=True, exist_ok=True)
         self.file = open(self.run_dir / "metrics.jsonl", "a", buffering=1)
-        if progress:
+        self.total_steps = total_steps
+        self.lines = progress and not sys.stderr.isatty()
+        self._line_every = max(1, total_steps // 20)
+        self._last_line = time.perf_counter()
+        if progress and not self.lines:
             from tqdm.auto import tqdm
 
             self.bar = tqdm(total=total_steps, initial=initial_step, unit="step", dynamic_ncols=True)
@@ -98,11 +106,22 @@ class RunLogger:
                     self.tb.add_scalar(f"{kind}/{k}", v, step)
         if self.wb is not None:
             self.wb.log({f"{kind}/{k}": v for k, v in record.items() if k not in ("step", "kind")}, step=step)
-        if self.bar is not None and kind == "train":
+        if kind != "train":
+            return
+        post = {k: f"{record[k]:.4g}" for k in ("loss", "accuracy", "exact_accuracy") if isinstance(record.get(k), float)}
+        if self.bar is not None:
             self.bar.n = step
-            post = {k: f"{record[k]:.4g}" for k in ("loss", "accuracy", "exact_accuracy") if isinstance(record.get(k), float)}
             self.bar.set_postfix(post, refresh=False)
             self.bar.refresh()
+        elif self.lines:
+            now = time.perf_counter()
+            if step % self._line_every == 0 or step == self.total_steps or now - self._last_line > 60:
+                self._last_line = now
+                rate = self.steps_per_second(step)
+                eta = (self.total_steps - step) / max(rate, 1e-9)
+                fields = " ".join(f"{k} {v}" for k, v in post.items())
+                print(f"step {step}/{self.total_steps} {fields} {rate:.2f} steps/s eta {eta / 60:.1f} min",
+                      file=sys.stderr, flush=True)
 
     def message(self, text: str) -> None:
         if not self.enabled:

@@ -14,9 +14,10 @@ from typing import Callable
 import torch
 import torch.nn.functional as F
 
-__all__ = ["IGNORE_LABEL", "LOSSES", "stablemax_cross_entropy", "softmax_cross_entropy", "LossHead", "log_stablemax"]
 
-IGNORE_LABEL = -100
+from ..data.schema import IGNORE_LABEL
+
+__all__ = ["LOSSES", "stablemax_cross_entropy", "softmax_cross_entropy", "LossHead", "log_stablemax"]
 
 
 def _stablemax_s(x: torch.Tensor, eps: float = 1e-30) -> torch.Tensor:
@@ -51,7 +52,7 @@ LOSSES: dict[str, Callable[..., torch.Tensor]] = {"stablemax": stablemax_cross_e
 class LossHead:
     """One segment's loss and metrics for any halting policy.
 
-    Call with the model's halting policy, the carry returned by the segment and its outputs. Returns
+    Call with the model's halting policy, the carry returned by the segment and its SegmentOutput. Returns
     ``(loss, metrics)``: ``loss`` is summed over the batch (divide by the global batch size before ``backward``,
     as the reference does); ``metrics`` are detached sums: ``count`` (halted sequences with at least one label),
     ``accuracy`` (sum of per-sequence token accuracy), ``exact_accuracy``, ``steps``, the policy's metrics, and the
@@ -65,9 +66,9 @@ class LossHead:
         self.loss_fn = LOSSES[loss]
         self.ignore_index = ignore_index
 
-    def __call__(self, policy, carry, outputs: dict[str, torch.Tensor]) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def __call__(self, policy, carry, output) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         labels = carry.data["labels"]
-        logits = outputs["logits"]
+        logits = output.logits
         with torch.no_grad():
             mask = labels != self.ignore_index
             counts = mask.sum(-1)
@@ -81,8 +82,8 @@ class LossHead:
                 "exact_accuracy": (valid & seq_correct).sum(),
                 "steps": torch.where(valid, carry.steps, 0).sum(),
             }
-            metrics.update(policy.metrics(outputs, seq_correct, valid))
+            metrics.update(policy.metrics(output.halting, seq_correct, valid))
         lm_per_seq = (self.loss_fn(logits, labels, ignore_index=self.ignore_index) / divisor).sum(-1)
-        loss, terms = policy.loss(lm_per_seq, seq_correct, outputs)
+        loss, terms = policy.loss(lm_per_seq, seq_correct, output.halting)
         metrics.update(terms)
         return loss, metrics

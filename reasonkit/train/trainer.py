@@ -14,17 +14,14 @@ from typing import Any, Iterable, Optional
 import torch
 from torch import nn
 
+from ..errors import CheckpointError, NonFiniteLossError
 from ..models.reasoner import Carry, Reasoner
 from .distributed import World, all_reduce_grads, reduce_sum
 from .losses import LossHead
 from .optim import SparseSignSGD, create_optimizer
 from .schedule import WarmupCosine
 
-__all__ = ["Trainer", "NonFiniteLossError", "carry_to_dict", "carry_from_dict"]
-
-
-class NonFiniteLossError(FloatingPointError):
-    """The loss became NaN or infinite; the run stops without writing a checkpoint of the bad state."""
+__all__ = ["Trainer", "carry_to_dict", "carry_from_dict"]
 
 
 def carry_to_dict(carry: Carry) -> dict[str, torch.Tensor]:
@@ -55,8 +52,7 @@ class Trainer:
         self.world = world
         self.device = torch.device(device)
         self.total_steps = total_steps
-        spec_loss = getattr(getattr(model, "spec", None), "loss", "stablemax")
-        self.loss_head = LossHead(loss or spec_loss)
+        self.loss_head = LossHead(loss or (model.spec.loss if model.spec is not None else "stablemax"))
         self.dense_params = model.dense_parameters()
         self.optimizers: list[torch.optim.Optimizer] = [
             create_optimizer(self.dense_params, optimizer, lr=lr, weight_decay=weight_decay, betas=betas)]
@@ -78,6 +74,9 @@ class Trainer:
             model.core.run = torch.compile(model.core.run)
         self.step = 0
         self.carry: Optional[Carry] = None
+        #: Check every batch's token and puzzle ids against the model (a host sync); off once the data set was
+        #: validated against the model at load time.
+        self.check_batches = True
 
     # ------------------------------------------------------------------------------------------------------------
     def train_step(self, batch: dict[str, torch.Tensor], global_batch_size: int) -> dict[str, float]:
@@ -88,8 +87,8 @@ class Trainer:
         if self.carry is None:
             self.carry = model.initial_carry(batch)
         self.step += 1
-        self.carry, outputs = model(self.carry, batch)
-        loss, metrics = self.loss_head(model.halting, self.carry, outputs)
+        self.carry, output = model(self.carry, batch, check=self.check_batches)
+        loss, metrics = self.loss_head(model.halting, self.carry, output)
         (loss / global_batch_size).backward()
         all_reduce_grads(self.dense_params, self.world)
 
@@ -140,7 +139,8 @@ class Trainer:
     def load_state_dict(self, state: dict[str, Any], ema_weights: Optional[dict[str, torch.Tensor]] = None) -> None:
         self.step = int(state["step"])
         if len(state["optimizers"]) != len(self.optimizers):
-            raise ValueError("the checkpoint's optimizers do not match this run's (puzzle table present in one only?)")
+            raise CheckpointError("the checkpoint's optimizers do not match this run's (a puzzle table in one only?); "
+                                  "resume with the same model and optimizer, or start a new run")
         for opt, sd in zip(self.optimizers, state["optimizers"]):
             opt.load_state_dict(sd)
         self.carry = carry_from_dict(state["carry"], self.device) if state.get("carry") is not None else None

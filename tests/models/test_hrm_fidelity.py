@@ -12,7 +12,7 @@ import torch
 
 from reasonkit import build
 from reasonkit.interop import load_reference_state_dict
-from reference_fixtures import batch, hrm_spec, load_fixture, reference_model, reference_state
+from reference_fixtures import batch, hrm_spec, load_fixture, output, reference_model, reference_state
 
 ATOL = 1e-5
 
@@ -32,7 +32,7 @@ def test_training_segments_match_reference(name):
     for t in range(record["num_segments"]):
         carry, out = model(carry, batch(tensors, f"seg{t}"))
         for key in ("logits", "q_halt_logits", "q_continue_logits", "target_q_continue"):
-            close(out[key], tensors[f"seg{t}.{key}"], f"segment {t} {key}")
+            close(output(out, key), tensors[f"seg{t}.{key}"], f"segment {t} {key}")
         close(carry.state["z_h"], tensors[f"seg{t}.carry.z_H"], f"segment {t} z_H")
         close(carry.state["z_l"], tensors[f"seg{t}.carry.z_L"], f"segment {t} z_L")
         assert torch.equal(carry.steps, tensors[f"seg{t}.carry.steps"]), f"segment {t} steps"
@@ -61,8 +61,8 @@ def test_eval_segments_match_reference():
         for t in range(record["num_eval_segments"]):
             carry, out = model(carry, first)
             for key in ("logits", "q_halt_logits", "q_continue_logits"):
-                close(out[key], tensors[f"eval{t}.{key}"], f"eval segment {t} {key}")
-            assert "target_q_continue" not in out
+                close(output(out, key), tensors[f"eval{t}.{key}"], f"eval segment {t} {key}")
+            assert out.halting.target_q_continue is None
             assert torch.equal(carry.halted, tensors[f"eval{t}.carry.halted"])
             assert torch.equal(carry.steps, tensors[f"eval{t}.carry.steps"])
 
@@ -73,7 +73,7 @@ def test_orig_mod_prefixed_checkpoint_loads():
     model = build(hrm_spec(record["config"]))
     prefixed = {f"_orig_mod.model.{k}": v for k, v in reference_state(tensors).items()}
     load_reference_state_dict(model, prefixed)
-    assert torch.equal(model.halt_head.weight, tensors["ckpt_example._orig_mod.model.inner.q_head.weight"])
+    assert torch.equal(model.halting.head.weight, tensors["ckpt_example._orig_mod.model.inner.q_head.weight"])
     assert torch.equal(model.embedding.puzzle.weight, tensors["state.inner.puzzle_emb.weights"])
 
 

@@ -27,9 +27,9 @@ def batch(size: int, seed: int = 0):
 
 
 def training_loss(model, out, labels):
-    lm = F.cross_entropy(out["logits"].float().transpose(1, 2), labels.long(), reduction="none").mean(-1)
-    correct = (out["logits"].argmax(-1) == labels).all(-1)
-    return model.halting.loss(lm, correct, out)[0]
+    lm = F.cross_entropy(out.logits.float().transpose(1, 2), labels.long(), reduction="none").mean(-1)
+    correct = (out.logits.argmax(-1) == labels).all(-1)
+    return model.halting.loss(lm, correct, out.halting)[0]
 
 
 def test_every_parameter_receives_a_gradient_in_a_training_step():
@@ -41,7 +41,7 @@ def test_every_parameter_receives_a_gradient_in_a_training_step():
         assert param.grad is not None, f"{name} got no gradient"
         grad = param.grad.coalesce().values() if param.grad.is_sparse else param.grad
         assert torch.isfinite(grad).all(), name
-        if name != "halt_head.weight":  # zero-initialised head: its gradient is non-zero, the others' too
+        if name != "halting.head.weight":  # zero-initialised head: its gradient is non-zero, the others' too
             assert grad.abs().sum() > 0, f"{name} got an all-zero gradient"
     assert model.embedding.puzzle.weight.grad.is_sparse
     touched = model.embedding.puzzle.weight.grad.coalesce().indices().unique()
@@ -57,8 +57,8 @@ def test_initial_states_are_buffers_not_parameters():
 
 def test_heads_are_initialised_as_the_reference():
     model = tiny()
-    assert torch.equal(model.halt_head.weight, torch.zeros_like(model.halt_head.weight))
-    assert torch.equal(model.halt_head.bias, torch.full((2,), -5.0))
+    assert torch.equal(model.halting.head.weight, torch.zeros_like(model.halting.head.weight))
+    assert torch.equal(model.halting.head.bias, torch.full((2,), -5.0))
     assert torch.equal(model.embedding.puzzle.weight, torch.zeros_like(model.embedding.puzzle.weight))
     std = build("hrm-27m").core.high.layers[0].self_attn.qkv_proj.weight.std().item()
     assert abs(std - 512 ** -0.5) < 0.02 * 512 ** -0.5  # truncated LeCun normal keeps the nominal std
@@ -73,8 +73,8 @@ def test_batch_independence_and_eval_determinism(size, row):
         full = model.solve(b["inputs"], b["puzzle_identifiers"])
         alone = model.solve(b["inputs"][row:row + 1], b["puzzle_identifiers"][row:row + 1])
         again = model.solve(b["inputs"], b["puzzle_identifiers"])
-    torch.testing.assert_close(full.outputs["logits"][row:row + 1], alone.outputs["logits"], atol=1e-4, rtol=1e-4)
-    assert torch.equal(full.outputs["logits"], again.outputs["logits"])
+    torch.testing.assert_close(full.logits[row:row + 1], alone.logits, atol=1e-4, rtol=1e-4)
+    assert torch.equal(full.logits, again.logits)
 
 
 def test_training_carry_semantics():
@@ -105,7 +105,7 @@ def test_solve_runs_max_steps_and_accepts_more_at_inference():
 def test_early_exit_halts_when_the_policy_says_so():
     model = tiny(**{"halting.max_steps": 4})
     with torch.no_grad():  # make q_halt > q_continue for every input
-        model.halt_head.bias.copy_(torch.tensor([3.0, -3.0]))
+        model.halting.head.bias.copy_(torch.tensor([3.0, -3.0]))
     b = batch(3)
     assert model.solve(b["inputs"], b["puzzle_identifiers"], early_exit=True).steps.tolist() == [1, 1, 1]
     assert model.solve(b["inputs"], b["puzzle_identifiers"]).steps.tolist() == [4, 4, 4]
@@ -116,11 +116,11 @@ def test_bfloat16_forward_keeps_float32_parameters():
     b = batch(2)
     carry, out = model(model.initial_carry(b), b)
     assert all(p.dtype == torch.float32 for p in model.parameters())
-    assert out["logits"].dtype == torch.bfloat16 and carry.state["z_h"].dtype == torch.bfloat16
-    assert out["q_halt_logits"].dtype == torch.float32
+    assert out.logits.dtype == torch.bfloat16 and carry.state["z_h"].dtype == torch.bfloat16
+    assert out.halting.q_halt.dtype == torch.float32
     reference = tiny()
     _, out32 = reference(reference.initial_carry(b), b)
-    assert (out["logits"].float() - out32["logits"]).abs().max() < 0.25
+    assert (out.logits.float() - out32.logits).abs().max() < 0.25
 
 
 def test_tokens_outside_the_vocabulary_are_rejected():

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from reasonkit.train.checkpoint import load_checkpoint
+from reasonkit.checkpoint import load_checkpoint
 from toy_data import make_dataset
 
 SCRIPT = Path(__file__).parent / "train_script.py"
@@ -47,11 +47,10 @@ def test_two_gloo_processes_equal_one_process(tmp_path):
 
 
 def test_batch_not_divisible_by_world_size_is_a_clear_error(tmp_path, monkeypatch):
-    from reasonkit.train import TrainConfig
-    from reasonkit.train.run import train
+    from reasonkit.train import Recipe, TrainConfig
 
     monkeypatch.setenv("WORLD_SIZE", "2")
     cfg = TrainConfig(**{**json.loads(_config(tmp_path / "data", tmp_path / "x")), "global_batch_size": 7})
     with pytest.raises(ValueError, match="global_batch_size 7 is not divisible by the 2 processes"):
-        train(cfg)
+        Recipe(cfg).run()
     assert not (tmp_path / "x").exists()

@@ -8,7 +8,8 @@ import torch
 from hypothesis import given, strategies as st
 
 from reasonkit import build
-from reasonkit.train.losses import IGNORE_LABEL, LossHead, softmax_cross_entropy, stablemax_cross_entropy
+from reasonkit.data.schema import IGNORE_LABEL
+from reasonkit.train.losses import LossHead, softmax_cross_entropy, stablemax_cross_entropy
 
 
 def _direct_stablemax(logits, labels):
@@ -67,7 +68,7 @@ def test_loss_head_normalises_per_sequence_and_ignores_labels(loss, halting):
     head = LossHead(loss)
     total, metrics = head(model.halting, carry, out)
     fn = stablemax_cross_entropy if loss == "stablemax" else softmax_cross_entropy
-    per_token = fn(out["logits"], labels)
+    per_token = fn(out.logits, labels)
     expected = per_token[0].sum() / 2 + per_token[1].sum() / 6
     torch.testing.assert_close(metrics["lm_loss"].double(), expected.double())
     assert int(metrics["count"]) == 2 and int(metrics["steps"]) == 4

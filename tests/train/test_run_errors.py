@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import pytest
 
-from reasonkit.train import CheckpointError, NonFiniteLossError, TrainConfig
-from reasonkit.train.run import train
+from reasonkit.errors import CheckpointError, DataError, NonFiniteLossError
+from reasonkit.train import Recipe, TrainConfig
 from toy_data import ToyLoader, make_dataset
+
+
+def train(config: TrainConfig, loader_factory=None) -> dict:
+    return Recipe(config, loader_factory=loader_factory).run()
 
 
 def _cfg(tmp_path, data, **extra):
@@ -15,7 +19,7 @@ def _cfg(tmp_path, data, **extra):
 
 
 def test_missing_data_directory(tmp_path):
-    with pytest.raises(FileNotFoundError, match="data directory .*nope does not exist"):
+    with pytest.raises(DataError, match="data directory .*nope does not exist"):
         train(_cfg(tmp_path, tmp_path / "nope"), loader_factory=ToyLoader)
     assert not (tmp_path / "run").exists()
 
@@ -78,7 +82,7 @@ def test_resume_from_a_checkpoint_without_trainer_state(tmp_path):
     data = make_dataset(tmp_path / "data")
     result = train(_cfg(tmp_path, data), loader_factory=ToyLoader)
     (tmp_path / "run" / "checkpoints" / "step_000000002" / "trainer.pt").unlink()
-    with pytest.raises(CheckpointError, match=r"step_000000002 has no trainer state .*resume=never"):
+    with pytest.raises(CheckpointError, match=r"step_000000002 is incomplete: trainer.pt is missing"):
         train(_cfg(tmp_path, data, total_steps=4, resume=result["checkpoint"]), loader_factory=ToyLoader)
 
 
@@ -95,7 +99,7 @@ def test_cuda_requested_without_cuda(tmp_path, monkeypatch):
 def test_missing_sink_fails_before_data_and_model(tmp_path, monkeypatch):
     import sys
 
-    from reasonkit.data import format as data_format
+    from reasonkit.train import recipe
     from reasonkit.train.logging import MissingSinkError
 
     data = make_dataset(tmp_path / "data")
@@ -104,7 +108,7 @@ def test_missing_sink_fails_before_data_and_model(tmp_path, monkeypatch):
     def no_metadata(*args, **kwargs):
         raise AssertionError("the data set was read before the missing sink was reported")
 
-    monkeypatch.setattr(data_format, "load_metadata", no_metadata)
+    monkeypatch.setattr(recipe, "load_metadata", no_metadata)
     with pytest.raises(MissingSinkError, match="pip install wandb") as info:
         train(_cfg(tmp_path, data, wandb=True), loader_factory=_no_loader)
     assert isinstance(info.value, ImportError)

@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from reasonkit.data.format import SetArrays, load_metadata, load_set, write_identifiers, write_split
+from reasonkit.data.io import load_metadata, load_set, write_identifiers, write_split
+from reasonkit.data.schema import SetArrays
 
 SEQ = 16
 VOCAB = 11

@@ -1,4 +1,4 @@
-"""Run reasonkit.train.run.train with the toy loader: ``python train_script.py '<TrainConfig JSON>'``.
+"""Run the recipe engine with the toy loader: ``python train_script.py '<TrainConfig JSON>' [result.json]``.
 
 Used by the resume (kill -9) and the 2-process (torchrun) tests.
 """
@@ -13,8 +13,7 @@ torch.set_num_threads(1)
 
 from toy_data import ToyLoader  # noqa: E402
 
-from reasonkit.train import TrainConfig  # noqa: E402
-from reasonkit.train.run import train  # noqa: E402
+from reasonkit.train import Recipe, TrainConfig  # noqa: E402
 
 
 def _slow_rename_hook(step: int, marker: str) -> None:
@@ -22,7 +21,7 @@ def _slow_rename_hook(step: int, marker: str) -> None:
     import os
     import time
 
-    import reasonkit.train.checkpoint as ckpt
+    import reasonkit.checkpoint as ckpt
 
     real_rename = os.rename
 
@@ -40,6 +39,6 @@ if __name__ == "__main__":
 
     if os.environ.get("RK_TEST_SLOW_RENAME_STEP"):
         _slow_rename_hook(int(os.environ["RK_TEST_SLOW_RENAME_STEP"]), os.environ["RK_TEST_MARKER"])
-    result = train(TrainConfig(**json.loads(sys.argv[1])), loader_factory=ToyLoader)
+    result = Recipe(TrainConfig(**json.loads(sys.argv[1])), loader_factory=ToyLoader).run()
     if len(sys.argv) > 2:
         Path(sys.argv[2]).write_text(json.dumps(result, default=str))

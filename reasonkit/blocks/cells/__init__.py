@@ -1,6 +1,4 @@
 """Cells: the network applied at one recurrent update."""
-from .graph import GraphCell, GraphCellSpec
-from .mlp_mixer import MlpMixerCell, MlpMixerSpec
-from .transformer import TransformerCell, TransformerCellSpec
+from ...registry import import_submodules
 
-__all__ = ["TransformerCell", "TransformerCellSpec", "MlpMixerCell", "MlpMixerSpec", "GraphCell", "GraphCellSpec"]
+import_submodules(__name__)

@@ -9,9 +9,14 @@ import warnings
 import torch
 from torch import nn
 
+from ...errors import MissingDependencyError
+
 with warnings.catch_warnings():  # torch-geometric scripts helpers with the deprecated torch.jit at import time
     warnings.filterwarnings("ignore", message="`torch.jit.script` is deprecated", category=FutureWarning)
-    from torch_geometric.nn import MessagePassing
+    try:
+        from torch_geometric.nn import MessagePassing
+    except ImportError:
+        raise MissingDependencyError("the graph cell needs torch-geometric: pip install 'reasonkit[graph]'") from None
 
 from ...layers.linear import CastedLinear
 

@@ -10,14 +10,13 @@ the first prefix position) sees the whole board. Edges are built once, at constr
 """
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 import torch
 from pydantic import Field, PositiveInt
 from torch import nn
 
-from ...graphs import constraint_graph
-from ...registry import register
+from ...registry import lookup, register
 from ...spec import BuildContext, Spec
 
 __all__ = ["GraphCellSpec", "GraphCell"]
@@ -69,19 +68,30 @@ class GraphCellSpec(Spec):
     """A recurrent relational network step over the task's constraint graph (torch-geometric)."""
 
     kind: Literal["graph"] = "graph"
+    tiny_root: ClassVar[dict] = {"task": "sudoku"}
     message_layers: PositiveInt = Field(4, description="layers of the message MLP (4 in the RRN paper)")
     update: Literal["gru", "lstm"] = Field("lstm", description="node update: an LSTM cell (RRN) or a GRU cell")
-    graph: Optional[str] = Field(None, description="constraint graph (sudoku, grid/maze); None = the model's task")
+    graph: Optional[str] = Field(None, description="the task whose constraint graph to use; None = the model's task")
 
     def _graph(self, ctx: BuildContext) -> torch.Tensor:
-        return constraint_graph(self.graph or ctx.task, ctx.extra.get("task_seq_len", ctx.seq_len))
+        name = self.graph or ctx.task
+        if name is None:
+            raise ValueError("a graph cell needs a constraint graph but the model names no task; set task=... "
+                             "(e.g. sudoku or maze) or the cell's graph field")
+        edges = lookup("task", name)().graph(ctx.task_seq_len)
+        if edges is None:
+            raise ValueError(f"task {name!r} defines no constraint graph for a graph cell")
+        return edges
 
     def check(self, ctx: BuildContext) -> None:
         self._graph(ctx)
         if self.update == "lstm" and ctx.hidden_size % 2:
             raise ValueError(f"the lstm update keeps [h, c] in the state and needs an even hidden_size, got {ctx.hidden_size}")
 
+    @classmethod
+    def tiny(cls) -> "GraphCellSpec":
+        return cls(message_layers=2, update="gru")
+
     def build(self, ctx: BuildContext) -> GraphCell:
-        task_len = ctx.extra.get("task_seq_len", ctx.seq_len)
-        return GraphCell(ctx.hidden_size, self._graph(ctx), ctx.seq_len - task_len, task_len,
+        return GraphCell(ctx.hidden_size, self._graph(ctx), ctx.prefix_len, ctx.task_seq_len,
                          self.message_layers, self.update)

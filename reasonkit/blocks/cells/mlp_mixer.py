@@ -9,7 +9,7 @@ built for. TRM uses it for Sudoku with ``positions="none"``: the mixer itself is
 """
 from __future__ import annotations
 
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 import torch
 from pydantic import Field, PositiveFloat, PositiveInt
@@ -21,7 +21,6 @@ from ...registry import register
 from ...spec import BuildContext, Spec
 
 __all__ = ["MlpMixerSpec", "MlpMixerBlock", "MlpMixerCell"]
-
 
 
 class MlpMixerBlock(nn.Module):
@@ -62,6 +61,7 @@ class MlpMixerSpec(Spec):
     """TRM-MLP's cell: token-mixing SwiGLU (across positions) and channel SwiGLU, post-norm."""
 
     kind: Literal["mlp_mixer"] = "mlp_mixer"
+    tiny_root: ClassVar[dict] = {"embedding.positions": "learned"}
     layers: PositiveInt = Field(2, description="blocks in the stack (L_layers in the TRM code)")
     expansion: PositiveFloat = Field(4.0, description="SwiGLU expansion of both mixers (before the 2/3 rule and rounding)")
     norm_eps: PositiveFloat = 1e-5
@@ -75,6 +75,10 @@ class MlpMixerSpec(Spec):
         if ctx.positions == "rope":
             raise ValueError("mlp_mixer has no attention to apply rotary positions in; "
                              "use embedding.positions='none' (as TRM-MLP) or 'learned'")
+
+    @classmethod
+    def tiny(cls) -> "MlpMixerSpec":
+        return cls(layers=1, expansion=2.0)
 
     def build(self, ctx: BuildContext) -> MlpMixerCell:
         return MlpMixerCell(ctx.hidden_size, self.seq_len or ctx.seq_len, self.layers, self.expansion, self.norm_eps)

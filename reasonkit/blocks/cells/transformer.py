@@ -75,6 +75,10 @@ class TransformerCellSpec(Spec):
         if ctx.positions == "rope" and (ctx.hidden_size // self.num_heads) % 2:
             raise ValueError(f"head size hidden_size/num_heads={ctx.hidden_size // self.num_heads} must be even for rotary positions")
 
+    @classmethod
+    def tiny(cls) -> "TransformerCellSpec":
+        return cls(layers=1, num_heads=2, expansion=2.0)
+
     def build(self, ctx: BuildContext) -> TransformerCell:
         rope_positions = ctx.seq_len if ctx.positions == "rope" else None
         return TransformerCell(ctx.hidden_size, self.layers, self.num_heads, self.expansion, self.norm_eps,

@@ -5,10 +5,9 @@ it on carry gradient. The carry between segments is always detached (deep superv
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from typing import Sequence
 
-if TYPE_CHECKING:  # only for annotations; importing models here would be circular
-    from ...models.cores.base import Update
+from ..cores.base import Update
 
 
 __all__ = ["GradientEstimator"]

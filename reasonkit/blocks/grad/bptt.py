@@ -1,14 +1,13 @@
 """Backpropagation through time over every update of a segment (the exact gradient of one segment)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import Literal, Sequence
 
 from ...registry import register
 from ...spec import BuildContext, Spec
 from .base import GradientEstimator
 
-if TYPE_CHECKING:  # only for annotations; importing models here would be circular
-    from ...models.cores.base import Update
+from ..cores.base import Update
 
 __all__ = ["BPTTSpec", "BPTTGradient"]
 
@@ -25,6 +24,10 @@ class BPTTSpec(Spec):
     """Full backpropagation through the segment's unroll."""
 
     kind: Literal["bptt"] = "bptt"
+
+    @classmethod
+    def tiny(cls) -> "BPTTSpec":
+        return cls()
 
     def build(self, ctx: BuildContext) -> BPTTGradient:
         return BPTTGradient()

@@ -5,14 +5,13 @@ update) all carry gradient. TRM reports 87.4% vs 56.5% with the one-step gradien
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import Literal, Sequence
 
 from ...registry import register
 from ...spec import BuildContext, Spec
 from .base import GradientEstimator
 
-if TYPE_CHECKING:  # only for annotations; importing models here would be circular
-    from ...models.cores.base import Update
+from ..cores.base import Update
 
 __all__ = ["LastCycleSpec", "LastCycleGradient"]
 
@@ -30,6 +29,10 @@ class LastCycleSpec(Spec):
     """TRM's gradient: backprop through the whole last cycle."""
 
     kind: Literal["last_cycle"] = "last_cycle"
+
+    @classmethod
+    def tiny(cls) -> "LastCycleSpec":
+        return cls()
 
     def build(self, ctx: BuildContext) -> LastCycleGradient:
         return LastCycleGradient()

@@ -5,14 +5,13 @@ memory kept for backward does not grow with the number of cycles.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import Literal, Sequence
 
 from ...registry import register
 from ...spec import BuildContext, Spec
 from .base import GradientEstimator
 
-if TYPE_CHECKING:  # only for annotations; importing models here would be circular
-    from ...models.cores.base import Update
+from ..cores.base import Update
 
 __all__ = ["OneStepSpec", "OneStepGradient"]
 
@@ -30,6 +29,10 @@ class OneStepSpec(Spec):
     """HRM's one-step gradient approximation."""
 
     kind: Literal["one_step"] = "one_step"
+
+    @classmethod
+    def tiny(cls) -> "OneStepSpec":
+        return cls()
 
     def build(self, ctx: BuildContext) -> OneStepGradient:
         return OneStepGradient()

@@ -1,7 +1,7 @@
 """Truncated backpropagation through the last ``k`` updates of a segment (torchdeq's BPTT-k; Bai et al.)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal, Sequence
+from typing import Literal, Sequence
 
 from pydantic import Field, PositiveInt
 
@@ -9,8 +9,7 @@ from ...registry import register
 from ...spec import BuildContext, Spec
 from .base import GradientEstimator
 
-if TYPE_CHECKING:  # only for annotations; importing models here would be circular
-    from ...models.cores.base import Update
+from ..cores.base import Update
 
 __all__ = ["TruncatedSpec", "TruncatedGradient"]
 
@@ -36,6 +35,10 @@ class TruncatedSpec(Spec):
 
     kind: Literal["truncated"] = "truncated"
     k: PositiveInt = Field(2, description="number of trailing updates that carry gradient (k >= 1)")
+
+    @classmethod
+    def tiny(cls) -> "TruncatedSpec":
+        return cls(k=2)
 
     def build(self, ctx: BuildContext) -> TruncatedGradient:
         return TruncatedGradient(self.k)

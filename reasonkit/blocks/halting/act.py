@@ -12,78 +12,88 @@ its own and the same weights ``p_n`` weight the segments' losses; a prediction i
 Because the carry between segments is detached (deep supervision), the remainder's gradient reaches only the
 segment that computed it: each earlier ``h_n`` receives the ponder cost's ``-1`` and its own LM loss, not the
 ``-L_N`` term through ``R``. At evaluation every sequence runs ``max_steps`` segments unless ``early_exit``.
+The confidence is the cumulative halting probability after the segment.
 """
 from __future__ import annotations
 
-from typing import Callable, Literal
+from dataclasses import dataclass
+from typing import Literal, Optional
 
 import torch
 from pydantic import Field, NonNegativeFloat, PositiveInt, confloat
 
 from ...registry import register
 from ...spec import BuildContext, Spec
-from .base import HaltDecision, HaltingPolicy, Outputs
+from .base import HaltingPolicy, HaltRecord, PolicyState
 
-__all__ = ["ACTSpec", "ACTHalting"]
+__all__ = ["ACTSpec", "ACTHalting", "ACTRecord"]
+
+
+@dataclass
+class ACTRecord(HaltRecord):
+    """An ACT decision: the cumulative probability before the segment and whether the segment is the halting one."""
+
+    cumulative: Optional[torch.Tensor] = None
+    final: Optional[torch.Tensor] = None
+
+    @property
+    def prob(self) -> torch.Tensor:
+        return torch.sigmoid(self.logits[..., 0])
 
 
 class ACTHalting(HaltingPolicy):
     """Graves' ACT over segments: cumulative halting probability, remainder and ponder cost."""
 
     num_logits = 1
-    logit_names = ("halt_logits",)
 
-    def __init__(self, max_steps: int, eps: float, ponder_weight: float, init_bias: float) -> None:
-        super().__init__(max_steps)
+    def __init__(self, max_steps: int, hidden_size: int, eps: float, ponder_weight: float, init_bias: float) -> None:
+        super().__init__(max_steps, hidden_size, init_bias)
         self.eps = eps
         self.ponder_weight = ponder_weight
-        self.init_bias = init_bias
 
-    def initial_state(self, batch_size: int, device: torch.device) -> dict[str, torch.Tensor]:
+    def initial_state(self, batch_size: int, device: torch.device) -> PolicyState:
         return {"cumulative": torch.zeros(batch_size, dtype=torch.float32, device=device)}
 
-    def decide(self, steps: torch.Tensor, outputs: Outputs, state: dict[str, torch.Tensor], *, training: bool,
-               early_exit: bool, max_steps: int, requery: Callable[[], Outputs]) -> HaltDecision:
+    def decide(self, steps: torch.Tensor, logits: Optional[torch.Tensor], state: PolicyState, *, training: bool,
+               early_exit: bool, max_steps: int, next_logits: Optional[torch.Tensor] = None) -> ACTRecord:
         before = state["cumulative"]
-        prob = torch.sigmoid(outputs["halt_logits"])
+        prob = torch.sigmoid(logits[..., 0])
         done = before >= 1 - self.eps  # halted by ACT earlier (only when evaluation runs on to max_steps)
         crossed = before + prob >= 1 - self.eps
         final = ~done & (crossed | (steps >= max_steps))
-        remainder = (1 - before).clamp_min(0)
         halted = steps >= max_steps
         if training or early_exit:
             halted = halted | crossed | done
-        extra = {
-            "act_cumulative": before,
-            "act_final": final.float(),
-            "act_remainder": torch.where(final, remainder, torch.zeros_like(remainder)),
-            "act_weight": self._weight(prob, before, final),
-        }
-        return HaltDecision(halted, {"cumulative": torch.clamp(before + prob, max=1.0)}, extra)
+        after = {"cumulative": torch.clamp(before + prob, max=1.0)}
+        return ACTRecord(halted, after, logits, before, final)
 
-    def _weight(self, prob: torch.Tensor, before: torch.Tensor, final: torch.Tensor) -> torch.Tensor:
-        """A segment's share of the halting distribution: h_n before the halting segment, R at it, 0 after."""
-        done = before >= 1 - self.eps
-        remainder = (1 - before).clamp_min(0)
-        return torch.where(done, torch.zeros_like(prob), torch.where(final, remainder, prob))
+    def remainder(self, record: ACTRecord) -> torch.Tensor:
+        """R at the halting segment, 0 elsewhere."""
+        return torch.where(record.final, (1 - record.cumulative).clamp_min(0), 0.0)
 
-    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, outputs: Outputs) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        prob = torch.sigmoid(outputs["halt_logits"])
-        before = outputs["act_cumulative"]
-        final = outputs["act_final"].bool()
-        done = before >= 1 - self.eps
-        remainder = (1 - before).clamp_min(0)
+    def weight(self, record: ACTRecord) -> torch.Tensor:
+        """The segment's share of the halting distribution: h_n before the halting segment, R at it, 0 after."""
+        prob = record.prob
+        done = record.cumulative >= 1 - self.eps
+        return torch.where(done, torch.zeros_like(prob), torch.where(record.final, self.remainder(record), prob))
+
+    def confidence(self, record: ACTRecord) -> torch.Tensor:
+        return torch.clamp(record.cumulative + record.prob, max=1.0)
+
+    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor,
+             record: ACTRecord) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        prob = record.prob
+        done = record.cumulative >= 1 - self.eps
         zero = torch.zeros_like(prob)
-        weight = self._weight(prob, before, final)
         # Per segment: 1 for the step (gradient -1 to h_n, through R), 1 + R at the halting segment; sums to N + R.
-        ponder = torch.where(done, zero, torch.where(final, 1 + remainder, 1 - prob + prob.detach()))
-        lm = (weight.to(lm_loss.dtype) * lm_loss).sum()
+        ponder = torch.where(done, zero, torch.where(record.final, 1 + self.remainder(record), 1 - prob + prob.detach()))
+        lm = (self.weight(record).to(lm_loss.dtype) * lm_loss).sum()
         ponder_cost = ponder.sum()
         terms = {"lm_loss": lm.detach(), "ponder_cost": ponder_cost.detach()}
         return lm + self.ponder_weight * ponder_cost, terms
 
-    def metrics(self, outputs: Outputs, seq_correct: torch.Tensor, valid: torch.Tensor) -> dict[str, torch.Tensor]:
-        return {"act_remainder": torch.where(valid, outputs["act_remainder"], 0.0).sum()}
+    def metrics(self, record: ACTRecord, seq_correct: torch.Tensor, valid: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"act_remainder": torch.where(valid, self.remainder(record), 0.0).sum()}
 
 
 @register("halting")
@@ -96,5 +106,9 @@ class ACTSpec(Spec):
     ponder_weight: NonNegativeFloat = Field(0.01, description="weight of the ponder cost N + R (tau in Graves 2016)")
     init_bias: float = Field(-3.0, description="initial halting-head bias; 0 or above made UT-ACT collapse on Sudoku")
 
+    @classmethod
+    def tiny(cls) -> "ACTSpec":
+        return cls(max_steps=3, init_bias=0.0)
+
     def build(self, ctx: BuildContext) -> ACTHalting:
-        return ACTHalting(self.max_steps, self.eps, self.ponder_weight, self.init_bias)
+        return ACTHalting(self.max_steps, ctx.hidden_size, self.eps, self.ponder_weight, self.init_bias)

@@ -8,72 +8,82 @@ remaining mass, so it sums to 1. The loss is the expected LM loss ``sum_n p_n L_
 sequence halts once its cumulative halting probability reaches ``threshold`` (deterministic; the paper samples).
 
 The carry between segments is detached, so ``p_n`` carries gradient to ``lambda_n`` only, not to the earlier
-``lambda_k`` through the remaining probability.
+``lambda_k`` through the remaining probability. The confidence is the cumulative halting probability.
 """
 from __future__ import annotations
 
 import math
-from typing import Callable, Literal
+from dataclasses import dataclass
+from typing import Literal, Optional
 
 import torch
 from pydantic import Field, NonNegativeFloat, PositiveInt, confloat
 
 from ...registry import register
 from ...spec import BuildContext, Spec
-from .base import HaltDecision, HaltingPolicy, Outputs
+from .base import HaltingPolicy, HaltRecord, PolicyState
 
-__all__ = ["PonderSpec", "PonderHalting"]
+__all__ = ["PonderSpec", "PonderHalting", "PonderRecord"]
+
+
+@dataclass
+class PonderRecord(HaltRecord):
+    """A PonderNet decision: the probability of not having halted before the segment, the step, the last flag."""
+
+    remaining: Optional[torch.Tensor] = None
+    step: Optional[torch.Tensor] = None
+    last: Optional[torch.Tensor] = None
+
+    @property
+    def lam(self) -> torch.Tensor:
+        return torch.sigmoid(self.logits[..., 0])
+
+    def distribution(self) -> torch.Tensor:
+        """p_n: lambda_n times the remaining probability, or all of it at the last segment."""
+        return torch.where(self.last, self.remaining, self.lam * self.remaining)
 
 
 class PonderHalting(HaltingPolicy):
     """PonderNet: geometric halting distribution, expected loss over segments, KL to a geometric prior."""
 
     num_logits = 1
-    logit_names = ("lambda_logits",)
 
-    def __init__(self, max_steps: int, prior: float, beta: float, threshold: float) -> None:
-        super().__init__(max_steps)
+    def __init__(self, max_steps: int, hidden_size: int, prior: float, beta: float, threshold: float) -> None:
+        # Start at the prior's per-step halting probability.
+        super().__init__(max_steps, hidden_size, init_bias=math.log(prior / (1 - prior)))
         self.prior = prior
         self.beta = beta
         self.threshold = threshold
-        self.init_bias = math.log(prior / (1 - prior))  # start at the prior's per-step halting probability
 
-    def initial_state(self, batch_size: int, device: torch.device) -> dict[str, torch.Tensor]:
+    def initial_state(self, batch_size: int, device: torch.device) -> PolicyState:
         return {"remaining": torch.ones(batch_size, dtype=torch.float32, device=device)}
 
-    def decide(self, steps: torch.Tensor, outputs: Outputs, state: dict[str, torch.Tensor], *, training: bool,
-               early_exit: bool, max_steps: int, requery: Callable[[], Outputs]) -> HaltDecision:
+    def decide(self, steps: torch.Tensor, logits: Optional[torch.Tensor], state: PolicyState, *, training: bool,
+               early_exit: bool, max_steps: int, next_logits: Optional[torch.Tensor] = None) -> PonderRecord:
         remaining = state["remaining"]
-        lam = torch.sigmoid(outputs["lambda_logits"])
+        after = remaining * (1 - torch.sigmoid(logits[..., 0]))
         last = steps >= max_steps
-        after = remaining * (1 - lam)
         halted = last
         if not training and early_exit:
             halted = halted | (1 - after >= self.threshold)
-        extra = {
-            "ponder_remaining": remaining,
-            "ponder_last": last.float(),
-            "ponder_step": steps.float(),
-            "halt_distribution": torch.where(last, remaining, lam * remaining),
-        }
-        return HaltDecision(halted, {"remaining": after}, extra)
+        return PonderRecord(halted, {"remaining": after}, logits, remaining, steps.float(), last)
+
+    def confidence(self, record: PonderRecord) -> torch.Tensor:
+        return 1 - record.remaining * (1 - record.lam)
 
     def _prior_log_prob(self, step: torch.Tensor, last: torch.Tensor) -> torch.Tensor:
         log_continue = math.log1p(-self.prior)
         return (step - 1) * log_continue + torch.where(last, 0.0, math.log(self.prior))
 
-    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, outputs: Outputs) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        lam = torch.sigmoid(outputs["lambda_logits"])
-        remaining = outputs["ponder_remaining"]
-        last = outputs["ponder_last"].bool()
-        p = torch.where(last, remaining, lam * remaining)
+    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor,
+             record: PonderRecord) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        p = record.distribution()
         lm = (p.to(lm_loss.dtype) * lm_loss).sum()
-        kl = (torch.xlogy(p, p) - p * self._prior_log_prob(outputs["ponder_step"], last)).sum()
+        kl = (torch.xlogy(p, p) - p * self._prior_log_prob(record.step, record.last)).sum()
         return lm + self.beta * kl, {"lm_loss": lm.detach(), "kl": kl.detach()}
 
-    def metrics(self, outputs: Outputs, seq_correct: torch.Tensor, valid: torch.Tensor) -> dict[str, torch.Tensor]:
-        lam = torch.sigmoid(outputs["lambda_logits"])
-        return {"halt_lambda": torch.where(valid, lam, 0.0).sum()}
+    def metrics(self, record: PonderRecord, seq_correct: torch.Tensor, valid: torch.Tensor) -> dict[str, torch.Tensor]:
+        return {"halt_lambda": torch.where(valid, record.lam, 0.0).sum()}
 
 
 @register("halting")
@@ -86,5 +96,9 @@ class PonderSpec(Spec):
     beta: NonNegativeFloat = Field(0.01, description="weight of the KL regulariser")
     threshold: confloat(gt=0.0, le=1.0) = Field(0.5, description="cumulative halting probability that stops a sequence at inference")
 
+    @classmethod
+    def tiny(cls) -> "PonderSpec":
+        return cls(max_steps=3)
+
     def build(self, ctx: BuildContext) -> PonderHalting:
-        return PonderHalting(self.max_steps, self.prior, self.beta, self.threshold)
+        return PonderHalting(self.max_steps, ctx.hidden_size, self.prior, self.beta, self.threshold)

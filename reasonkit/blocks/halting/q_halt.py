@@ -14,7 +14,6 @@ import torch
 
 from ...registry import register
 from ...spec import BuildContext
-from .base import Outputs
 from .q_act import QActHalting, QActSpec
 
 __all__ = ["QHaltSpec", "QHaltHalting"]
@@ -25,8 +24,8 @@ class QHaltHalting(QActHalting):
 
     bootstrap = False
 
-    def halt_signal(self, outputs: Outputs) -> torch.Tensor:
-        return outputs["q_halt_logits"] > 0
+    def halt_signal(self, logits: torch.Tensor) -> torch.Tensor:
+        return logits[..., 0] > 0
 
 
 @register("halting")
@@ -36,4 +35,4 @@ class QHaltSpec(QActSpec):
     kind: Literal["q_halt"] = "q_halt"  # type: ignore[assignment]
 
     def build(self, ctx: BuildContext) -> QHaltHalting:
-        return QHaltHalting(self.max_steps, self.exploration, self.loss_weight)
+        return QHaltHalting(self.max_steps, ctx.hidden_size, self.exploration, self.loss_weight)

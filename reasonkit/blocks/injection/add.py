@@ -28,5 +28,9 @@ class AddInjectionSpec(Spec):
 
     kind: Literal["add"] = "add"
 
+    @classmethod
+    def tiny(cls) -> "AddInjectionSpec":
+        return cls()
+
     def build(self, ctx: BuildContext, num_inputs: int) -> AddInjection:
         return AddInjection()

@@ -44,5 +44,9 @@ class ConcatProjInjectionSpec(Spec):
     kind: Literal["concat_proj"] = "concat_proj"
     norm_eps: PositiveFloat = 1e-5
 
+    @classmethod
+    def tiny(cls) -> "ConcatProjInjectionSpec":
+        return cls()
+
     def build(self, ctx: BuildContext, num_inputs: int) -> ConcatProjInjection:
         return ConcatProjInjection(ctx.hidden_size, num_inputs, self.norm_eps)

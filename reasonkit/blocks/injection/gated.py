@@ -45,5 +45,9 @@ class GatedInjectionSpec(Spec):
 
     kind: Literal["gated"] = "gated"
 
+    @classmethod
+    def tiny(cls) -> "GatedInjectionSpec":
+        return cls()
+
     def build(self, ctx: BuildContext, num_inputs: int) -> GatedInjection:
         return GatedInjection(ctx.hidden_size, num_inputs)

@@ -1,0 +1,104 @@
+"""``reasonkit eval`` and ``reasonkit predict``: evaluate a checkpoint on a data set, solve puzzles from a CSV."""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..errors import DataError
+
+__all__ = ["register"]
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _load(args: argparse.Namespace):
+    from ..checkpoint import load_model
+    from ..runtime import resolve_device
+
+    return load_model(args.checkpoint, ema=not args.no_ema, device=resolve_device(args.device))
+
+
+def _eval(args: argparse.Namespace) -> int:
+    from ..eval.evaluate import evaluate, resolve_task
+    from ..eval.output import check_writable, write_text
+    from ..eval.vote import variant_scores
+
+    if not Path(args.data).is_dir():  # before loading anything
+        raise DataError(f"data directory {args.data} does not exist")
+    if args.out:
+        check_writable(args.out)
+    model, ckpt = _load(args)
+    task = resolve_task(model, args.data, args.task)
+    default_out = ckpt.path / f"eval-{args.split}{'-early-exit' if args.early_exit else ''}.json"
+    check_writable(args.out or default_out)
+    metrics, result, _ = evaluate(model, args.data, args.split, limit=args.limit, max_steps=args.max_steps,
+                                  batch_size=args.batch_size, early_exit=args.early_exit, progress=args.progress,
+                                  task=task)
+    vote = args.vote
+    if vote is None:  # data sets whose test split holds augmented variants (ARC) are voted by default
+        vote = args.split == "test" and task is not None and task.test_variants(args.data) is not None
+    if vote:
+        if args.split != "test":
+            raise DataError("voting over augmented variants applies to the test split")
+        metrics.update(variant_scores(task, args.data, result))
+    metrics["checkpoint"] = str(ckpt.path)
+    metrics["step"] = ckpt.meta.get("step")
+    text = json.dumps(metrics, indent=2, default=str)
+    print(text)
+    write_text(args.out or default_out, lambda f: f.write(text + "\n"))
+    return 0
+
+
+def _predict(args: argparse.Namespace) -> int:
+    from ..eval.output import check_writable
+    from ..eval.predict import predict_csv
+    from ..tasks.base import get_task
+
+    if not Path(args.input).is_file():
+        raise DataError(f"{args.input}: no such file")
+    check_writable(args.out)
+    model, _ = _load(args)
+    summary = predict_csv(model, args.input, args.out, task=get_task(args.task) if args.task else None,
+                          batch_size=args.batch_size, max_steps=args.max_steps, early_exit=args.early_exit)
+    print(json.dumps(summary, indent=2))
+    return 0
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("checkpoint", help="a checkpoint directory, or a run directory (its newest checkpoint)")
+    p.add_argument("--max-steps", type=_positive_int, default=None,
+                   help="segments per sequence (default: the model's maximum; larger values scale inference)")
+    p.add_argument("--batch-size", type=_positive_int, default=256)
+    p.add_argument("--early-exit", action="store_true",
+                   help="stop each sequence when the halting policy decides, refilling the batch")
+    p.add_argument("--task", default=None, help="the task whose codec and check to use (default: the model's)")
+    p.add_argument("--no-ema", action="store_true", help="use the raw weights even if the checkpoint has EMA ones")
+    p.add_argument("--device", default="auto")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    e = sub.add_parser("eval", help="evaluate a checkpoint on a data set split and write JSON metrics")
+    _common(e)
+    e.add_argument("--data", required=True, help="data set directory (reference format)")
+    e.add_argument("--split", default="test")
+    e.add_argument("--limit", type=_positive_int, default=None, help="evaluate the first N examples only")
+    e.add_argument("--out", default=None,
+                   help="JSON output (default: <checkpoint>/eval-<split>.json, eval-<split>-early-exit.json)")
+    e.add_argument("--vote", action=argparse.BooleanOptionalAction, default=None,
+                   help="vote over augmented test variants and report pass@1/2/10 (default: on for ARC data sets)")
+    e.add_argument("--progress", action="store_true")
+    e.set_defaults(func=_eval)
+    p = sub.add_parser("predict", help="solve the puzzles of a CSV (column 'question') and write predictions")
+    _common(p)
+    p.add_argument("--input", required=True, help="CSV with a 'question' column in the task's string form")
+    p.add_argument("--out", required=True, help="CSV to write (the input's columns plus prediction, steps, ...)")
+    p.set_defaults(func=_predict)
