@@ -5,6 +5,7 @@
 
 Figures and the machine they were measured on are in benchmarks/README.md ("Data generation").
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,8 +34,8 @@ def _timed_gen_job(job):
 def sudoku_hard(a):
     from reasonkit.data import _sudoku_native
     from reasonkit.data._parallel import parallel_map
-    from reasonkit.tasks.sudoku import _rating_stats
     from reasonkit.data.builder import puzzle_seed
+    from reasonkit.tasks.sudoku import _rating_stats
 
     _sudoku_native.load()
     jobs = [(puzzle_seed(0, i), 9, a.min_rating, 400) for i in range(a.count)]
@@ -44,15 +45,24 @@ def sudoku_hard(a):
     cpu = sum(r[3] for r in res)
     ratings = np.asarray([r[2] for r in res])
     clues = np.asarray([int((r[0] > 0).sum()) for r in res])
-    emit(bench="sudoku-hard-9x9", count=a.count, min_rating=a.min_rating, workers=a.workers, seconds=round(dt, 1),
-         cpu_seconds=round(cpu, 1), cpu_s_per_puzzle=round(cpu / a.count, 3), rating=_rating_stats(ratings), mean_clues=float(clues.mean()),
-         histogram=np.histogram(ratings, bins=[0, 10, 20, 30, 40, 60, 100, 10**6])[0].tolist())
+    emit(
+        bench="sudoku-hard-9x9",
+        count=a.count,
+        min_rating=a.min_rating,
+        workers=a.workers,
+        seconds=round(dt, 1),
+        cpu_seconds=round(cpu, 1),
+        cpu_s_per_puzzle=round(cpu / a.count, 3),
+        rating=_rating_stats(ratings),
+        mean_clues=float(clues.mean()),
+        histogram=np.histogram(ratings, bins=[0, 10, 20, 30, 40, 60, 100, 10**6])[0].tolist(),
+    )
 
 
 def sudoku_solver(a):
     """Native vs pure-Python solver on the same minimal 9x9 puzzles, in one run, as a ratio."""
-    from reasonkit.tasks.sudoku.solver import solve, solve_py
     from reasonkit.tasks.sudoku import generate_puzzle
+    from reasonkit.tasks.sudoku.solver import solve, solve_py
 
     puzzles = [list(generate_puzzle(i, 9, 10).puzzle) for i in range(30)]
     t = time.perf_counter()
@@ -64,8 +74,13 @@ def sudoku_solver(a):
         for p in puzzles:
             solve(p, 9)
     native = (time.perf_counter() - t) / 10
-    emit(bench="sudoku-solver", puzzles=len(puzzles), python_ms=round(1000 * py / len(puzzles), 3),
-         native_ms=round(1000 * native / len(puzzles), 3), speedup=round(py / native, 1))
+    emit(
+        bench="sudoku-solver",
+        puzzles=len(puzzles),
+        python_ms=round(1000 * py / len(puzzles), 3),
+        native_ms=round(1000 * native / len(puzzles), 3),
+        speedup=round(py / native, 1),
+    )
 
 
 def sudoku_build(a):
@@ -73,10 +88,24 @@ def sudoku_build(a):
 
     out = os.path.join(a.out, "sudoku-9x9-1k-aug1k")
     t = time.perf_counter()
-    rec = build_sudoku(out, size=9, train_size=1000, test_size=1000, aug=1000, seed=0, min_rating=a.min_rating,
-                       workers=a.workers, overwrite=True)
-    emit(bench="sudoku-build-9x9-1000x1001", min_rating=a.min_rating, seconds=round(time.perf_counter() - t, 1),
-         stats=rec["stats"], bytes=_du(out))
+    rec = build_sudoku(
+        out,
+        size=9,
+        train_size=1000,
+        test_size=1000,
+        aug=1000,
+        seed=0,
+        min_rating=a.min_rating,
+        workers=a.workers,
+        overwrite=True,
+    )
+    emit(
+        bench="sudoku-build-9x9-1000x1001",
+        min_rating=a.min_rating,
+        seconds=round(time.perf_counter() - t, 1),
+        stats=rec["stats"],
+        bytes=_du(out),
+    )
 
 
 def maze(a):
@@ -84,8 +113,9 @@ def maze(a):
 
     out = os.path.join(a.out, "maze-30x30-1k")
     t = time.perf_counter()
-    rec = build_maze(out, size=30, min_path=110, train_size=1000, test_size=1000, seed=0, workers=a.workers,
-                     overwrite=True)
+    rec = build_maze(
+        out, size=30, min_path=110, train_size=1000, test_size=1000, seed=0, workers=a.workers, overwrite=True
+    )
     emit(bench="maze-build-30x30-1k+1k", seconds=round(time.perf_counter() - t, 1), stats=rec["stats"])
 
 
@@ -95,8 +125,13 @@ def _arc(a, version):
     out = os.path.join(a.out, f"arc{version}-aug{a.arc_aug}")
     t = time.perf_counter()
     rec = build_arc(out, version=version, num_aug=a.arc_aug, workers=a.workers, overwrite=True)
-    emit(bench=f"arc{version}-build", aug=a.arc_aug, seconds=round(time.perf_counter() - t, 1), stats=rec["stats"],
-         bytes=_du(out))
+    emit(
+        bench=f"arc{version}-build",
+        aug=a.arc_aug,
+        seconds=round(time.perf_counter() - t, 1),
+        stats=rec["stats"],
+        bytes=_du(out),
+    )
 
 
 def loader(a):
@@ -109,16 +144,29 @@ def loader(a):
     t = time.perf_counter()
     n = sum(1 for _ in ld)
     dt = time.perf_counter() - t
-    emit(bench="loader-sudoku-train", batches=n, batch=768, seconds=round(dt, 2), batches_per_s=round(n / dt, 1),
-         examples_per_s=round(n * 768 / dt))
+    emit(
+        bench="loader-sudoku-train",
+        batches=n,
+        batch=768,
+        seconds=round(dt, 2),
+        batches_per_s=round(n / dt, 1),
+        examples_per_s=round(n * 768 / dt),
+    )
 
 
 def _du(path):
     return sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(path) for f in fs)
 
 
-BENCHES = {"sudoku-hard": sudoku_hard, "sudoku-solver": sudoku_solver, "sudoku-build": sudoku_build, "maze": maze,
-           "arc1": lambda a: _arc(a, 1), "arc2": lambda a: _arc(a, 2), "loader": loader}
+BENCHES = {
+    "sudoku-hard": sudoku_hard,
+    "sudoku-solver": sudoku_solver,
+    "sudoku-build": sudoku_build,
+    "maze": maze,
+    "arc1": lambda a: _arc(a, 1),
+    "arc2": lambda a: _arc(a, 2),
+    "loader": loader,
+}
 
 
 def main():

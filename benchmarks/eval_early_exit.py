@@ -6,6 +6,7 @@ Runs the same checkpoint on the same examples twice, in one process: every seque
 segments (the reference's evaluation), then with ``--halt`` semantics (each sequence stops when its halting policy
 decides and its slot takes the next waiting sequence). Prints one JSON line per mode and the throughput ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -14,8 +15,8 @@ import platform
 
 import torch
 
-from reasonkit.eval import evaluate
 from reasonkit.checkpoint import load_model
+from reasonkit.eval import evaluate
 
 
 def main() -> None:
@@ -30,15 +31,35 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     model, ckpt = load_model(args.checkpoint)
     common = dict(limit=args.limit, batch_size=args.batch_size, max_steps=args.max_steps)
-    evaluate(model, args.data, limit=min(args.batch_size, args.limit or args.batch_size), batch_size=args.batch_size)  # warm-up
+    evaluate(
+        model, args.data, limit=min(args.batch_size, args.limit or args.batch_size), batch_size=args.batch_size
+    )  # warm-up
     rows = {}
     for mode, early in (("full", False), ("halt", True)):
         m, _, _ = evaluate(model, args.data, early_exit=early, **common)
-        rows[mode] = {k: m[k] for k in ("exact_accuracy", "token_accuracy", "mean_steps", "count", "seconds",
-                                        "sequences_per_second", "segments_run")}
+        rows[mode] = {
+            k: m[k]
+            for k in (
+                "exact_accuracy",
+                "token_accuracy",
+                "mean_steps",
+                "count",
+                "seconds",
+                "sequences_per_second",
+                "segments_run",
+            )
+        }
         print(json.dumps({"mode": mode, **rows[mode]}))
-    print(json.dumps({"checkpoint": str(ckpt.path), "speedup": rows["halt"]["sequences_per_second"] / rows["full"]["sequences_per_second"],
-                      "machine": f"{platform.processor() or platform.machine()}, {args.threads} threads, torch {torch.__version__}"}))
+    print(
+        json.dumps(
+            {
+                "checkpoint": str(ckpt.path),
+                "speedup": rows["halt"]["sequences_per_second"] / rows["full"]["sequences_per_second"],
+                "machine": f"{platform.processor() or platform.machine()}, {args.threads} threads, "
+                f"torch {torch.__version__}",
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

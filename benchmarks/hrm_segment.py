@@ -9,6 +9,7 @@ runs alternate so that machine noise hits both alike.
 ``--reference`` is a checkout of sapientinc/HRM (read, never copied); ``--shim`` a folder holding a stand-in
 ``flash_attn_interface`` module for the CPU. Without ``--reference`` only reasonkit is timed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,9 +28,24 @@ def reference_model(path: str, shim: str, batch: int, dtype: str):
     sys.path[:0] = [shim, path]
     from models.hrm.hrm_act_v1 import HierarchicalReasoningModel_ACTV1  # type: ignore[import-not-found]
 
-    config = dict(batch_size=batch, seq_len=81, puzzle_emb_ndim=512, num_puzzle_identifiers=1, vocab_size=11,
-                  H_cycles=2, L_cycles=2, H_layers=4, L_layers=4, hidden_size=512, expansion=4, num_heads=8,
-                  pos_encodings="rope", halt_max_steps=16, halt_exploration_prob=0.1, forward_dtype=dtype)
+    config = dict(
+        batch_size=batch,
+        seq_len=81,
+        puzzle_emb_ndim=512,
+        num_puzzle_identifiers=1,
+        vocab_size=11,
+        H_cycles=2,
+        L_cycles=2,
+        H_layers=4,
+        L_layers=4,
+        hidden_size=512,
+        expansion=4,
+        num_heads=8,
+        pos_encodings="rope",
+        halt_max_steps=16,
+        halt_exploration_prob=0.1,
+        forward_dtype=dtype,
+    )
     return HierarchicalReasoningModel_ACTV1(config)
 
 
@@ -73,9 +89,11 @@ def main() -> None:
     torch.manual_seed(0)
     ours = build("hrm-27m", forward_dtype=args.dtype)
     g = torch.Generator().manual_seed(0)
-    data = {"inputs": torch.randint(0, 11, (args.batch, 81), generator=g, dtype=torch.int32),
-            "labels": torch.randint(1, 11, (args.batch, 81), generator=g, dtype=torch.int32),
-            "puzzle_identifiers": torch.zeros(args.batch, dtype=torch.int32)}
+    data = {
+        "inputs": torch.randint(0, 11, (args.batch, 81), generator=g, dtype=torch.int32),
+        "labels": torch.randint(1, 11, (args.batch, 81), generator=g, dtype=torch.int32),
+        "puzzle_identifiers": torch.zeros(args.batch, dtype=torch.int32),
+    }
     models = {"reasonkit": ours}
     if args.reference:
         ref = reference_model(args.reference, args.shim, args.batch, args.dtype)

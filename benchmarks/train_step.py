@@ -5,6 +5,7 @@
 Measures the full step (segment, Q-target pass, loss, backward, Adam-atan2, puzzle sign-SGD) on random tokens,
 after warm-up, in one process. On a CPU, compile time is reported separately from the timed steps.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -33,9 +34,16 @@ def run(preset: str, batch: int, seq: int, steps: int, compile: bool, threads: i
     for _ in range(steps):
         trainer.train_step(b, batch)
     sec = (time.perf_counter() - start) / steps
-    return {"preset": preset, "batch": batch, "seq": seq, "compile": compile, "warmup_seconds": round(warm, 2),
-            "seconds_per_step": round(sec, 4), "steps_per_second": round(1 / sec, 2),
-            "machine": f"{platform.machine()}, {threads} threads, torch {torch.__version__}"}
+    return {
+        "preset": preset,
+        "batch": batch,
+        "seq": seq,
+        "compile": compile,
+        "warmup_seconds": round(warm, 2),
+        "seconds_per_step": round(sec, 4),
+        "steps_per_second": round(1 / sec, 2),
+        "machine": f"{platform.machine()}, {threads} threads, torch {torch.__version__}",
+    }
 
 
 def main() -> None:

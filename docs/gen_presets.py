@@ -5,6 +5,7 @@
 
 Models are built on the meta device, so counting even the largest preset takes milliseconds and no memory.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,10 @@ def rows() -> list[str]:
             count = spec.build().num_parameters()
         doc = (preset_factory(name).__doc__ or "").strip().splitlines()[0] if preset_factory(name).__doc__ else ""
         halting = spec.halting.kind + (f" (max {spec.halting.max_steps})" if hasattr(spec.halting, "max_steps") else "")
-        out.append(f"| `{name}` | {_core(spec.core)} | {_cell(spec.core)} | {spec.gradient.kind} | {halting} | "
-                   f"{count:,} | {doc} |")
+        out.append(
+            f"| `{name}` | {_core(spec.core)} | {_cell(spec.core)} | {spec.gradient.kind} | {halting} | "
+            f"{count:,} | {doc} |"
+        )
     return out
 
 

@@ -6,6 +6,7 @@ The public API::
     model = build("hrm-27m")                      # a preset
     model = build("hrm-27m", **{"halting.max_steps": 8}, gradient="bptt")   # an ablation in one line
 """
+
 from . import blocks as _blocks  # noqa: F401  (registers the built-in kinds)
 from . import tasks as _tasks  # noqa: F401  (registers the built-in tasks)
 from ._version import __version__

@@ -1,4 +1,5 @@
 """``python -m reasonkit``: the same as the ``reasonkit`` command."""
+
 import sys
 
 from .cli import main

@@ -1,4 +1,5 @@
 """``build`` and ``get_spec``: from a preset name, a spec, a dict or a JSON file to a validated spec or model."""
+
 from __future__ import annotations
 
 import json
@@ -21,8 +22,10 @@ SpecSource = Union[str, os.PathLike, Mapping[str, Any], ReasonerSpec]
 
 def _load(source: SpecSource) -> dict[str, Any]:
     if source is None or not isinstance(source, (str, os.PathLike, Mapping, ReasonerSpec)):
-        raise SpecError(f"a model is a preset name, a spec, a dict or a path to a JSON spec, not "
-                        f"{type(source).__name__}; e.g. build('hrm-27m')")
+        raise SpecError(
+            f"a model is a preset name, a spec, a dict or a path to a JSON spec, not "
+            f"{type(source).__name__}; e.g. build('hrm-27m')"
+        )
     if isinstance(source, ReasonerSpec):
         return json.loads(source.model_dump_json())
     if isinstance(source, Mapping):

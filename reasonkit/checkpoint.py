@@ -15,6 +15,7 @@ It is written into a hidden temporary sibling, every file fsynced, then renamed 
 process killed at any moment (kill -9 during the write included) leaves either the complete checkpoint or none;
 the previous checkpoints stay intact. Only the last ``keep_last`` are kept.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,21 @@ from safetensors.torch import load_file, save_file
 from ._version import __version__
 from .errors import CheckpointError
 
-__all__ = ["FORMAT_VERSION", "CheckpointError", "Checkpoint", "save_checkpoint", "latest_checkpoint",
-           "resolve_checkpoint", "verify_checkpoint", "load_checkpoint", "find_resume_checkpoint", "load_model",
-           "list_checkpoints", "check_weights", "clean_partial"]
+__all__ = [
+    "FORMAT_VERSION",
+    "CheckpointError",
+    "Checkpoint",
+    "save_checkpoint",
+    "latest_checkpoint",
+    "resolve_checkpoint",
+    "verify_checkpoint",
+    "load_checkpoint",
+    "find_resume_checkpoint",
+    "load_model",
+    "list_checkpoints",
+    "check_weights",
+    "clean_partial",
+]
 
 FORMAT_VERSION = 1
 _STEP_DIR = re.compile(r"^step_(\d+)$")
@@ -80,9 +93,17 @@ def latest_checkpoint(run_dir: str | Path) -> Path | None:
     return found[-1][1] if found else None
 
 
-def save_checkpoint(run_dir: str | Path, step: int, *, spec_json: str, model_state: dict[str, torch.Tensor],
-                    trainer_state: dict[str, Any], meta: dict[str, Any] | None = None,
-                    ema_state: dict[str, torch.Tensor] | None = None, keep_last: int = 3) -> Path:
+def save_checkpoint(
+    run_dir: str | Path,
+    step: int,
+    *,
+    spec_json: str,
+    model_state: dict[str, torch.Tensor],
+    trainer_state: dict[str, Any],
+    meta: dict[str, Any] | None = None,
+    ema_state: dict[str, torch.Tensor] | None = None,
+    keep_last: int = 3,
+) -> Path:
     """Write checkpoint ``step`` atomically and prune all but the newest ``keep_last``; returns its path."""
     root = Path(run_dir) / "checkpoints"
     root.mkdir(parents=True, exist_ok=True)
@@ -97,8 +118,13 @@ def save_checkpoint(run_dir: str | Path, step: int, *, spec_json: str, model_sta
     torch.save(trainer_state, tmp / "trainer.pt")
     (tmp / "spec.json").write_text(spec_json)
     files = {child.name: child.stat().st_size for child in sorted(tmp.iterdir())}
-    info = {"format_version": FORMAT_VERSION, "step": step, "reasonkit_version": __version__, "files": files,
-            **(meta or {})}
+    info = {
+        "format_version": FORMAT_VERSION,
+        "step": step,
+        "reasonkit_version": __version__,
+        "files": files,
+        **(meta or {}),
+    }
     (tmp / "meta.json").write_text(json.dumps(info, indent=2, default=str))
     for child in tmp.iterdir():
         _fsync_file(child)
@@ -165,11 +191,19 @@ def _safetensors_header(path: Path) -> None:
             header = json.loads(f.read(n))
         except ValueError:
             raise CheckpointError(f"{path} has a damaged header (not JSON)") from None
-    ends = [v["data_offsets"][1] for k, v in header.items() if k != "__metadata__" and isinstance(v, dict)
-            and isinstance(v.get("data_offsets"), list) and len(v["data_offsets"]) == 2]
+    ends = [
+        v["data_offsets"][1]
+        for k, v in header.items()
+        if k != "__metadata__"
+        and isinstance(v, dict)
+        and isinstance(v.get("data_offsets"), list)
+        and len(v["data_offsets"]) == 2
+    ]
     if len(ends) != len([k for k in header if k != "__metadata__"]) or 8 + n + max(ends, default=0) != size:
-        raise CheckpointError(f"{path} is truncated or damaged: its header describes "
-                              f"{8 + n + max(ends, default=0)} bytes, the file has {size}")
+        raise CheckpointError(
+            f"{path} is truncated or damaged: its header describes "
+            f"{8 + n + max(ends, default=0)} bytes, the file has {size}"
+        )
 
 
 def _read_meta(path: Path) -> dict[str, Any]:
@@ -181,11 +215,15 @@ def _read_meta(path: Path) -> dict[str, Any]:
         raise CheckpointError(f"{path}/meta.json must hold a JSON object; the checkpoint is damaged")
     version = meta.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise CheckpointError(f"{path}/meta.json: format_version {version!r} is not an integer; the checkpoint is "
-                              "damaged or was not written by reasonkit")
+        raise CheckpointError(
+            f"{path}/meta.json: format_version {version!r} is not an integer; the checkpoint is "
+            "damaged or was not written by reasonkit"
+        )
     if version > FORMAT_VERSION:
-        raise CheckpointError(f"{path} has checkpoint format version {version}, newer than this reasonkit supports "
-                              f"({FORMAT_VERSION}); upgrade reasonkit to read it")
+        raise CheckpointError(
+            f"{path} has checkpoint format version {version}, newer than this reasonkit supports "
+            f"({FORMAT_VERSION}); upgrade reasonkit to read it"
+        )
     return meta
 
 
@@ -209,7 +247,9 @@ def verify_checkpoint(path: str | Path) -> dict[str, Any]:
     return meta
 
 
-def load_checkpoint(path: str | Path, *, trainer_state: bool = True, map_location: str | torch.device = "cpu") -> Checkpoint:
+def load_checkpoint(
+    path: str | Path, *, trainer_state: bool = True, map_location: str | torch.device = "cpu"
+) -> Checkpoint:
     """Read a checkpoint (or a run's newest) without unpickling anything, after :func:`verify_checkpoint`."""
     path = resolve_checkpoint(path)
     meta = verify_checkpoint(path)
@@ -227,7 +267,9 @@ def load_checkpoint(path: str | Path, *, trainer_state: bool = True, map_locatio
         plain = reason.lower().replace("_", " ")
         if "weights only" in plain or "pickl" in plain:
             reason = "it holds objects other than tensors and plain values, which reasonkit never unpickles"
-        raise CheckpointError(f"{path} cannot be read ({reason}); it is damaged or was not written by reasonkit") from None
+        raise CheckpointError(
+            f"{path} cannot be read ({reason}); it is damaged or was not written by reasonkit"
+        ) from None
     return Checkpoint(path, meta, spec_json, weights, ema, state)
 
 
@@ -247,8 +289,11 @@ def check_weights(model: torch.nn.Module, state: dict[str, torch.Tensor], where:
     own = model.state_dict()
     missing = sorted(set(own) - set(state))
     extra = sorted(set(state) - set(own))
-    shapes = [f"{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
-              for k in sorted(set(own) & set(state)) if own[k].shape != state[k].shape]
+    shapes = [
+        f"{k}: checkpoint {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
+        for k in sorted(set(own) & set(state))
+        if own[k].shape != state[k].shape
+    ]
     if missing or extra or shapes:
         parts = []
         if missing:
@@ -268,7 +313,9 @@ def load_model(path: str | Path, *, ema: bool = True, device: str | torch.device
     try:
         spec = get_spec(json.loads(ckpt.spec_json))
     except (ValueError, KeyError) as err:
-        raise CheckpointError(f"{ckpt.path}/spec.json does not describe a model this reasonkit can build: {err}") from None
+        raise CheckpointError(
+            f"{ckpt.path}/spec.json does not describe a model this reasonkit can build: {err}"
+        ) from None
     model = spec.build()
     weights = ckpt.ema_state if ema and ckpt.ema_state is not None else ckpt.model_state
     check_weights(model, weights, ckpt.path)

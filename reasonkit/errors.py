@@ -8,6 +8,7 @@ exception a Python caller would expect (``ValueError``, ``KeyError``, ``ImportEr
 ValueError`` keeps working. This module imports nothing from reasonkit: every layer can raise these, and
 :func:`run_guarded` is the one place where the command line turns them into messages and exit codes.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,18 @@ import sys
 from typing import Callable
 
 __all__ = [
-    "ReasonkitError", "ConfigError", "SpecError", "UnknownNameError", "DataError", "CheckpointError",
-    "MissingDependencyError", "RunLockedError", "NonFiniteLossError", "OutputError", "EXIT_CODES", "run_guarded",
+    "ReasonkitError",
+    "ConfigError",
+    "SpecError",
+    "UnknownNameError",
+    "DataError",
+    "CheckpointError",
+    "MissingDependencyError",
+    "RunLockedError",
+    "NonFiniteLossError",
+    "OutputError",
+    "EXIT_CODES",
+    "run_guarded",
 ]
 
 
@@ -80,9 +91,18 @@ class OutputError(ReasonkitError, OSError):
 
 
 #: Exit code of each error class, for documentation and tests.
-EXIT_CODES = {cls.__name__: cls.exit_code for cls in (
-    ConfigError, NonFiniteLossError, DataError, CheckpointError, MissingDependencyError, RunLockedError,
-    OutputError)}
+EXIT_CODES = {
+    cls.__name__: cls.exit_code
+    for cls in (
+        ConfigError,
+        NonFiniteLossError,
+        DataError,
+        CheckpointError,
+        MissingDependencyError,
+        RunLockedError,
+        OutputError,
+    )
+}
 
 
 def run_guarded(prog: str, fn: Callable[[], int], *, debug: bool = False) -> int:
@@ -98,9 +118,17 @@ def run_guarded(prog: str, fn: Callable[[], int], *, debug: bool = False) -> int
     except (ReasonkitError, ValueError, KeyError, OSError, ImportError) as err:
         if debug:
             raise
-        code = err.exit_code if isinstance(err, ReasonkitError) else (
-            OutputError.exit_code if isinstance(err, OSError) else
-            MissingDependencyError.exit_code if isinstance(err, ImportError) else ConfigError.exit_code)
+        code = (
+            err.exit_code
+            if isinstance(err, ReasonkitError)
+            else (
+                OutputError.exit_code
+                if isinstance(err, OSError)
+                else MissingDependencyError.exit_code
+                if isinstance(err, ImportError)
+                else ConfigError.exit_code
+            )
+        )
         message = str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
         if isinstance(err, OSError) and not isinstance(err, ReasonkitError) and err.filename:
             message = f"{err.filename}: {err.strerror or message}"

@@ -7,6 +7,7 @@ Built-in kinds are discovered: importing a group's package imports each of its m
 (:func:`import_submodules`), so a new kind in the repository is one new file. A renamed kind keeps its old name
 as a deprecated alias (``register(..., aliases=("old",))``) that resolves with a ``DeprecationWarning``.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -49,8 +50,9 @@ def _group(group: str) -> dict[str, type]:
     return _REGISTRY[group]
 
 
-def register(group: str, kind: str | None = None, *, aliases: Iterable[str] = (),
-             overwrite: bool = False) -> Callable[[S], S]:
+def register(
+    group: str, kind: str | None = None, *, aliases: Iterable[str] = (), overwrite: bool = False
+) -> Callable[[S], S]:
     """Class decorator registering a spec class as ``kind`` in ``group``.
 
     ``kind`` defaults to the default value of the class's ``kind`` field, which must be a literal equal to the
@@ -61,16 +63,22 @@ def register(group: str, kind: str | None = None, *, aliases: Iterable[str] = ()
     def decorator(cls: S) -> S:
         field = getattr(cls, "model_fields", {}).get("kind")
         if field is None or not isinstance(field.default, str):
-            raise TypeError(f"{cls.__name__} needs a field `kind: Literal[...] = ...` with a string default to be registered")
+            raise TypeError(
+                f"{cls.__name__} needs a field `kind: Literal[...] = ...` with a string default to be registered"
+            )
         name = kind or field.default
         if field.default != name:
-            raise TypeError(f"{cls.__name__}.kind defaults to {field.default!r} but is registered as {name!r}; make them equal")
+            raise TypeError(
+                f"{cls.__name__}.kind defaults to {field.default!r} but is registered as {name!r}; make them equal"
+            )
         if not callable(getattr(cls, "build", None)):
             raise TypeError(f"{cls.__name__} must define build(...) to be registered")
         table = _group(group)
         if name in table and table[name] is not cls and not overwrite:
-            raise ValueError(f"{group} kind {name!r} is already registered by {table[name].__qualname__}; "
-                             "pass overwrite=True to replace it")
+            raise ValueError(
+                f"{group} kind {name!r} is already registered by {table[name].__qualname__}; "
+                "pass overwrite=True to replace it"
+            )
         table[name] = cls
         for old in aliases:
             if old in table:

@@ -4,6 +4,7 @@ On small CPUs thread oversubscription is easy (a 2-core machine under load once 
 default threads than with one), so entry points that run for long set the threads deliberately with
 :func:`configure_threads`.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,11 +33,13 @@ def resolve_device(device: str = "auto") -> torch.device:
     except RuntimeError:
         raise ConfigError(f"unknown device {device!r}; use auto, cpu, cuda, cuda:N or mps") from None
     if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"device {device!r} was requested but CUDA is not available on this machine; "
-                          "use device=auto or device=cpu")
+        raise ConfigError(
+            f"device {device!r} was requested but CUDA is not available on this machine; use device=auto or device=cpu"
+        )
     if dev.type == "mps" and not (hasattr(torch.backends, "mps") and torch.backends.mps.is_available()):
-        raise ConfigError(f"device {device!r} was requested but MPS is not available on this machine; "
-                          "use device=auto or device=cpu")
+        raise ConfigError(
+            f"device {device!r} was requested but MPS is not available on this machine; use device=auto or device=cpu"
+        )
     return dev
 
 

@@ -5,6 +5,7 @@ is not an integer) and round-trips through JSON. A field typed ``Kind("halting")
 in the ``halting`` group: a dict is dispatched on its ``kind`` key to the registered class, so user kinds work
 like built-in ones.
 """
+
 from __future__ import annotations
 
 import copy
@@ -12,8 +13,15 @@ import json
 from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Mapping, Optional
 
-from pydantic import (BaseModel, ConfigDict, SerializeAsAny, ValidationError, ValidationInfo,
-                      ValidatorFunctionWrapHandler, WrapValidator)
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    SerializeAsAny,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from .errors import ConfigError, SpecError
 from .registry import _REGISTRY, _group, closest, resolve_alias
@@ -34,11 +42,11 @@ class Spec(BaseModel):
     tiny_root: ClassVar[dict[str, Any]] = {}
 
     @classmethod
-    def tiny(cls) -> "Spec":
+    def tiny(cls) -> Spec:
         """A small instance of this kind (tiny sizes, few steps) for the registry-driven tests."""
         raise NotImplementedError(f"{cls.__name__} defines no tiny() instance; every registered kind needs one")
 
-    def check(self, ctx: "BuildContext") -> None:
+    def check(self, ctx: BuildContext) -> None:
         """Reject combinations that cannot work in ``ctx`` with a ValueError saying why.
 
         Called by the root spec after validation; the default checks every sub-spec. Kinds with constraints on
@@ -68,7 +76,9 @@ def _dispatcher(group: str):
         table = _group(group)
         if isinstance(value, Spec):
             if type(value) not in table.values():
-                raise ValueError(f"{type(value).__name__} is not a registered {group} kind; known kinds: {', '.join(sorted(table))}")
+                raise ValueError(
+                    f"{type(value).__name__} is not a registered {group} kind; known kinds: {', '.join(sorted(table))}"
+                )
             return value
         if isinstance(value, str):  # a bare kind name means that kind with its defaults
             value = {"kind": value}
@@ -135,8 +145,10 @@ def apply_overrides(data: dict[str, Any], overrides: Mapping[str, Any]) -> dict[
             if not isinstance(child, dict):
                 where = ".".join(parts[: i + 1])
                 known = sorted(k for k, v in node.items() if isinstance(v, dict)) if isinstance(node, dict) else []
-                raise SpecError(f"override {key!r}: {where!r} is not a sub-spec; sub-specs here: "
-                                f"{', '.join(known) or 'none'}.{closest(part, known)}")
+                raise SpecError(
+                    f"override {key!r}: {where!r} is not a sub-spec; sub-specs here: "
+                    f"{', '.join(known) or 'none'}.{closest(part, known)}"
+                )
             node = child
         if isinstance(value, BaseModel):
             value = json.loads(value.model_dump_json())
@@ -169,7 +181,11 @@ def _fields_at(root: type[BaseModel], data: Any, loc: tuple) -> list[str]:
         if group is not None:
             cls = _REGISTRY[group].get(data.get("kind")) if isinstance(data, dict) else None
         else:
-            cls = info.annotation if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel) else None
+            cls = (
+                info.annotation
+                if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+                else None
+            )
     return list(cls.model_fields) if cls is not None else []
 
 
@@ -187,6 +203,8 @@ def explain(err: ValidationError, root: type[BaseModel], data: Any) -> SpecError
                 continue
         if problem["type"] == "extra_forbidden":
             known = _fields_at(root, data, loc[:-1])
-            message = f"unknown field.{closest(str(loc[-1]), known)} Known fields: {', '.join(known)}" if known else message
+            message = (
+                f"unknown field.{closest(str(loc[-1]), known)} Known fields: {', '.join(known)}" if known else message
+            )
         lines.append(f"{path}: {message}")
     return SpecError(f"invalid {root.__name__}: " + "; ".join(lines))

@@ -9,6 +9,7 @@
 Any shortest path counts as correct (checked by BFS). Without ``task.source`` the mazes are generated locally with
 a unique shortest path longer than 110 moves (the original CSV files are not shipped).
 """
+
 import sys
 
 from reasonkit.train import RecipeSettings, TrainConfig, recipe_main
@@ -17,21 +18,48 @@ from reasonkit.train import RecipeSettings, TrainConfig, recipe_main
 #: (0.9, 0.95) weight decay 1.0, puzzle sign-SGD lr 1e-4 weight decay 1.0, 2,000 warmup steps then constant,
 #: evaluation every 2,000 epochs.
 HRM = TrainConfig(
-    task={"kind": "maze", "size": 30, "min_path": 110, "train_size": 1000, "test_size": 1000}, model="hrm-27m",
-    global_batch_size=768, epochs=20000, lr=1e-4, betas=(0.9, 0.95), weight_decay=1.0, puzzle_lr=1e-4,
-    puzzle_weight_decay=1.0, lr_warmup_steps=2000, lr_min_ratio=1.0, eval_every_epochs=2000)
+    task={"kind": "maze", "size": 30, "min_path": 110, "train_size": 1000, "test_size": 1000},
+    model="hrm-27m",
+    global_batch_size=768,
+    epochs=20000,
+    lr=1e-4,
+    betas=(0.9, 0.95),
+    weight_decay=1.0,
+    puzzle_lr=1e-4,
+    puzzle_weight_decay=1.0,
+    lr_warmup_steps=2000,
+    lr_min_ratio=1.0,
+    eval_every_epochs=2000,
+)
 
 #: TRM's Maze-Hard run: TRM-Att with T=3, n=4, the 8 dihedral augmentations, 50,000 epochs, EMA 0.999.
-TRM = HRM.model_copy(update={
-    "task": HRM.task.model_copy(update={"aug": True}), "model": "trm-7m",
-    "model_overrides": {"core.latent_updates": 4}, "epochs": 50000, "ema": 0.999, "eval_every_epochs": 5000})
+TRM = HRM.model_copy(
+    update={
+        "task": HRM.task.model_copy(update={"aug": True}),
+        "model": "trm-7m",
+        "model_overrides": {"core.latent_updates": 4},
+        "epochs": 50000,
+        "ema": 0.999,
+        "eval_every_epochs": 5000,
+    }
+)
 
 #: The CPU demo: 15x15 mazes with a shortest path of at least 20 moves.
 DEMO = TrainConfig(
     task={"kind": "maze", "size": 15, "min_path": 19, "train_size": 1000, "test_size": 200},
-    data_dir="data/maze-15x15-demo", out_dir="runs/maze-15x15-demo", model="rrn-sudoku-tiny",
-    model_overrides={"task": "maze"}, global_batch_size=32, total_steps=600, lr=1e-3, lr_warmup_steps=30,
-    lr_min_ratio=0.1, weight_decay=0.1, checkpoint_every=200, eval_limit=200)
+    data_dir="data/maze-15x15-demo",
+    out_dir="runs/maze-15x15-demo",
+    model="rrn-sudoku-tiny",
+    model_overrides={"task": "maze"},
+    global_batch_size=32,
+    total_steps=600,
+    lr=1e-3,
+    lr_warmup_steps=30,
+    lr_min_ratio=0.1,
+    weight_decay=0.1,
+    checkpoint_every=200,
+    eval_limit=200,
+)
 
 RECIPE = RecipeSettings("maze_hard", {"hrm": HRM, "trm": TRM}, default="hrm", demo=DEMO)
 

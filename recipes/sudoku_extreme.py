@@ -3,13 +3,14 @@
     python recipes/sudoku_extreme.py --demo                  # the CPU demo (see DEMO below)
     python recipes/sudoku_extreme.py                         # HRM's run: hrm-27m, 1k puzzles x 1k augmentations
     python recipes/sudoku_extreme.py --paper trm             # TRM's run: trm-mlp-5m, 50k epochs, EMA
-    python recipes/sudoku_extreme.py task.source=data/sudoku-extreme/train.csv task.source_test=data/sudoku-extreme/test.csv
+    python recipes/sudoku_extreme.py task.source=sudoku/train.csv task.source_test=sudoku/test.csv   # the CSVs
     torchrun --nproc-per-node 8 recipes/sudoku_extreme.py    # the paper's 8 GPUs
     python recipes/sudoku_extreme.py --dry-run model=trm-7m  # the plan: parameters, steps, GPU hours
 
 Without ``task.source`` the puzzles are generated locally (the original CSV files are not shipped); every run
 resumes from its newest checkpoint. ``--help`` lists the flags; any TrainConfig field is a ``key=value``.
 """
+
 import sys
 
 from reasonkit.train import RecipeSettings, TrainConfig, recipe_main
@@ -18,9 +19,19 @@ from reasonkit.train import RecipeSettings, TrainConfig, recipe_main
 #: Adam-atan2 lr 1e-4 betas (0.9, 0.95) weight decay 1.0, puzzle sign-SGD lr 1e-4 weight decay 1.0, 2,000 warmup
 #: steps then constant, evaluation every 2,000 epochs.
 HRM = TrainConfig(
-    task={"kind": "sudoku", "train_size": 1000, "aug": 1000}, model="hrm-27m", global_batch_size=768, epochs=20000,
-    lr=1e-4, betas=(0.9, 0.95), weight_decay=1.0, puzzle_lr=1e-4, puzzle_weight_decay=1.0, lr_warmup_steps=2000,
-    lr_min_ratio=1.0, eval_every_epochs=2000)
+    task={"kind": "sudoku", "train_size": 1000, "aug": 1000},
+    model="hrm-27m",
+    global_batch_size=768,
+    epochs=20000,
+    lr=1e-4,
+    betas=(0.9, 0.95),
+    weight_decay=1.0,
+    puzzle_lr=1e-4,
+    puzzle_weight_decay=1.0,
+    lr_warmup_steps=2000,
+    lr_min_ratio=1.0,
+    eval_every_epochs=2000,
+)
 
 #: TRM's Sudoku-Extreme run (its best, TRM-MLP): T=3, n=6, 50,000 epochs, EMA 0.999, evaluation every 5,000.
 TRM = HRM.model_copy(update={"model": "trm-mlp-5m", "epochs": 50000, "ema": 0.999, "eval_every_epochs": 5000})
@@ -28,10 +39,22 @@ TRM = HRM.model_copy(update={"model": "trm-mlp-5m", "epochs": 50000, "ema": 0.99
 #: The CPU demo: 4x4 puzzles generated locally, hrm-tiny, 1,500 steps (~1.5 min on 2 cores).
 DEMO = TrainConfig(
     task={"kind": "sudoku", "size": 4, "train_size": 400, "test_size": 200, "aug": 8},
-    data_dir="data/sudoku-4x4-demo", out_dir="runs/sudoku-4x4-demo", model="hrm-tiny",
+    data_dir="data/sudoku-4x4-demo",
+    out_dir="runs/sudoku-4x4-demo",
+    model="hrm-tiny",
     model_overrides={"halting.max_steps": 4, "loss": "softmax", "embedding.positions": "learned"},
-    global_batch_size=64, total_steps=1500, lr=1e-3, lr_warmup_steps=30, lr_min_ratio=0.1, weight_decay=0.1,
-    puzzle_lr=1e-4, puzzle_weight_decay=0.1, checkpoint_every=500, eval_every=500, eval_limit=200)
+    global_batch_size=64,
+    total_steps=1500,
+    lr=1e-3,
+    lr_warmup_steps=30,
+    lr_min_ratio=0.1,
+    weight_decay=0.1,
+    puzzle_lr=1e-4,
+    puzzle_weight_decay=0.1,
+    checkpoint_every=500,
+    eval_every=500,
+    eval_limit=200,
+)
 
 RECIPE = RecipeSettings("sudoku_extreme", {"hrm": HRM, "trm": TRM}, default="hrm", demo=DEMO)
 

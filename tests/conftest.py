@@ -3,6 +3,7 @@
 The tests use tiny models, for which intra-op threads only spin-wait: on a loaded 2-core machine one thread is
 10x-100x faster (measured 6.1 s vs 0.05 s for one combination test). Multi-process tests set their own.
 """
+
 import os
 
 import torch

@@ -1,4 +1,5 @@
 """Shared helpers for the fidelity tests against fixtures recorded from the reference code (tests/fixtures/)."""
+
 from __future__ import annotations
 
 import json
@@ -17,7 +18,7 @@ def load_fixture(name: str) -> tuple[dict, dict[str, torch.Tensor]]:
 
 def reference_state(tensors: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     """The reference model's state dict stored under ``state.``."""
-    return {k[len("state."):]: v for k, v in tensors.items() if k.startswith("state.")}
+    return {k[len("state.") :]: v for k, v in tensors.items() if k.startswith("state.")}
 
 
 def batch(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tensor]:
@@ -27,37 +28,66 @@ def batch(tensors: dict[str, torch.Tensor], prefix: str) -> dict[str, torch.Tens
 
 def hrm_spec(config: dict) -> dict:
     """The reasonkit spec equal to a reference HRM ACT v1 config dict."""
-    cell = {"kind": "transformer", "num_heads": config["num_heads"], "expansion": config["expansion"],
-            "norm_eps": config["rms_norm_eps"]}
+    cell = {
+        "kind": "transformer",
+        "num_heads": config["num_heads"],
+        "expansion": config["expansion"],
+        "norm_eps": config["rms_norm_eps"],
+    }
     return {
-        "vocab_size": config["vocab_size"], "seq_len": config["seq_len"],
-        "num_puzzle_ids": config["num_puzzle_identifiers"], "hidden_size": config["hidden_size"],
+        "vocab_size": config["vocab_size"],
+        "seq_len": config["seq_len"],
+        "num_puzzle_ids": config["num_puzzle_identifiers"],
+        "hidden_size": config["hidden_size"],
         "forward_dtype": config["forward_dtype"],
-        "embedding": {"positions": config["pos_encodings"], "rope_theta": config["rope_theta"],
-                      "puzzle_dim": config["puzzle_emb_ndim"]},
-        "core": {"kind": "hierarchical", "h_cycles": config["H_cycles"], "l_cycles": config["L_cycles"],
-                 "high": {**cell, "layers": config["H_layers"]}, "low": {**cell, "layers": config["L_layers"]}},
+        "embedding": {
+            "positions": config["pos_encodings"],
+            "rope_theta": config["rope_theta"],
+            "puzzle_dim": config["puzzle_emb_ndim"],
+        },
+        "core": {
+            "kind": "hierarchical",
+            "h_cycles": config["H_cycles"],
+            "l_cycles": config["L_cycles"],
+            "high": {**cell, "layers": config["H_layers"]},
+            "low": {**cell, "layers": config["L_layers"]},
+        },
         "gradient": {"kind": "one_step"},
-        "halting": {"kind": "q_act", "max_steps": config["halt_max_steps"],
-                    "exploration": config["halt_exploration_prob"]},
+        "halting": {
+            "kind": "q_act",
+            "max_steps": config["halt_max_steps"],
+            "exploration": config["halt_exploration_prob"],
+        },
     }
 
 
 def trm_spec(config: dict) -> dict:
     """The reasonkit spec equal to a reference TRM config dict (attention or ``mlp_t``, ``no_ACT_continue``)."""
     common = {"layers": config["L_layers"], "expansion": config["expansion"], "norm_eps": config["rms_norm_eps"]}
-    cell = ({"kind": "mlp_mixer", **common} if config["mlp_t"] else
-            {"kind": "transformer", "num_heads": config["num_heads"], **common})
+    cell = (
+        {"kind": "mlp_mixer", **common}
+        if config["mlp_t"]
+        else {"kind": "transformer", "num_heads": config["num_heads"], **common}
+    )
     return {
-        "vocab_size": config["vocab_size"], "seq_len": config["seq_len"],
-        "num_puzzle_ids": config["num_puzzle_identifiers"], "hidden_size": config["hidden_size"],
+        "vocab_size": config["vocab_size"],
+        "seq_len": config["seq_len"],
+        "num_puzzle_ids": config["num_puzzle_identifiers"],
+        "hidden_size": config["hidden_size"],
         "forward_dtype": config["forward_dtype"],
-        "embedding": {"positions": config["pos_encodings"], "rope_theta": config["rope_theta"],
-                      "puzzle_dim": config["puzzle_emb_ndim"], "puzzle_len": config["puzzle_emb_len"]},
+        "embedding": {
+            "positions": config["pos_encodings"],
+            "rope_theta": config["rope_theta"],
+            "puzzle_dim": config["puzzle_emb_ndim"],
+            "puzzle_len": config["puzzle_emb_len"],
+        },
         "core": {"kind": "recursive", "cycles": config["H_cycles"], "latent_updates": config["L_cycles"], "cell": cell},
         "gradient": {"kind": "last_cycle"},
-        "halting": {"kind": "q_halt", "max_steps": config["halt_max_steps"],
-                    "exploration": config["halt_exploration_prob"]},
+        "halting": {
+            "kind": "q_halt",
+            "max_steps": config["halt_max_steps"],
+            "exploration": config["halt_exploration_prob"],
+        },
         "loss": "stablemax",
     }
 

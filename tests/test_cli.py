@@ -1,4 +1,5 @@
 """The ``reasonkit`` command: sub-commands are registered, user errors end with a message and exit code 2."""
+
 from __future__ import annotations
 
 import json
@@ -17,11 +18,14 @@ def test_presets_and_spec(capsys):
     assert spec["halting"]["max_steps"] == 8 and spec["gradient"] == {"kind": "bptt"}
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["spec", "hrm-tiny", "halting.max_step=8"], "halting.max_step: unknown field. Did you mean 'max_steps'"),
-    (["spec", "hrm-27"], "unknown preset 'hrm-27'"),
-    (["spec", "hrm-tiny", "core.high.attention=xformers", "--count"], "attention backend 'xformers'"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["spec", "hrm-tiny", "halting.max_step=8"], "halting.max_step: unknown field. Did you mean 'max_steps'"),
+        (["spec", "hrm-27"], "unknown preset 'hrm-27'"),
+        (["spec", "hrm-tiny", "core.high.attention=xformers", "--count"], "attention backend 'xformers'"),
+    ],
+)
 def test_user_errors_exit_2_with_the_message(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err

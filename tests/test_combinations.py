@@ -5,6 +5,7 @@ For each combination, on a tiny config: the loss is finite, every trainable para
 (the puzzle table a sparse one), steps never exceed the maximum in training, and in evaluation a sequence that
 halted is not un-halted and halts by the maximum.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -12,10 +13,10 @@ import itertools
 import pytest
 import torch
 import torch.nn.functional as F
+from tiny_models import batch, tiny_spec
 
 import reasonkit
 from reasonkit import list_kinds
-from tiny_models import batch, tiny_spec
 
 
 def lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

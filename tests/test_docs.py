@@ -1,4 +1,5 @@
 """The Python examples in README.md and docs/adding-a-block.md run as written."""
+
 from __future__ import annotations
 
 import re

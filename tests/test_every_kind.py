@@ -1,13 +1,14 @@
 """Registry-driven: every registered kind of every model group has a tiny instance, builds inside a tiny
 reasoner, and trains a segment with a finite loss and a backward pass. A new kind is tested the day it lands."""
+
 from __future__ import annotations
 
 import pytest
 import torch
 import torch.nn.functional as F
+from tiny_models import all_kinds, batch, tiny_spec
 
 from reasonkit.registry import lookup
-from tiny_models import all_kinds, batch, tiny_spec
 
 ALL = all_kinds()
 SLOT = {"core": "core", "gradient": "gradient", "halting": "halting", "cell": "cell", "injection": "injection"}

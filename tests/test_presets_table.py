@@ -1,4 +1,5 @@
 """Presets: docs/presets.md is current, sizes in names match the real counts, specs round-trip through JSON."""
+
 from __future__ import annotations
 
 import importlib.util

@@ -1,4 +1,5 @@
 """The registry and the public API: listing, lookup errors, and user-registered kinds."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -67,7 +68,7 @@ def test_user_kind_works_like_a_builtin():
         scale: float = 0.5
 
         @classmethod
-        def tiny(cls) -> "ScaledSpec":
+        def tiny(cls) -> ScaledSpec:
             return cls()
 
         def build(self, ctx: BuildContext, num_inputs: int) -> ScaledInjection:

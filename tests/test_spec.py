@@ -1,4 +1,5 @@
 """Specs: strict validation with paths, JSON round trips, dotted overrides, every way to name a model."""
+
 from __future__ import annotations
 
 import json
@@ -27,14 +28,27 @@ def test_hrm_27m_parameter_counts_match_reference(task):
 
 
 @given(
-    h_cycles=st.integers(1, 4), l_cycles=st.integers(1, 4), max_steps=st.integers(1, 32),
-    positions=st.sampled_from(["rope", "learned", "none"]), gradient=st.sampled_from(["one_step", "bptt", "last_cycle"]),
-    dtype=st.sampled_from(["float32", "bfloat16"]), exploration=st.floats(0, 1),
+    h_cycles=st.integers(1, 4),
+    l_cycles=st.integers(1, 4),
+    max_steps=st.integers(1, 32),
+    positions=st.sampled_from(["rope", "learned", "none"]),
+    gradient=st.sampled_from(["one_step", "bptt", "last_cycle"]),
+    dtype=st.sampled_from(["float32", "bfloat16"]),
+    exploration=st.floats(0, 1),
 )
 def test_spec_json_round_trip(h_cycles, l_cycles, max_steps, positions, gradient, dtype, exploration):
-    spec = get_spec("hrm-tiny", forward_dtype=dtype, gradient=gradient, **{
-        "core.h_cycles": h_cycles, "core.l_cycles": l_cycles, "halting.max_steps": max_steps,
-        "halting.exploration": exploration, "embedding.positions": positions})
+    spec = get_spec(
+        "hrm-tiny",
+        forward_dtype=dtype,
+        gradient=gradient,
+        **{
+            "core.h_cycles": h_cycles,
+            "core.l_cycles": l_cycles,
+            "halting.max_steps": max_steps,
+            "halting.exploration": exploration,
+            "embedding.positions": positions,
+        },
+    )
     again = ReasonerSpec.model_validate_json(spec.model_dump_json())
     assert again == spec
     assert again.core.h_cycles == h_cycles and again.halting.max_steps == max_steps
@@ -57,17 +71,23 @@ def test_dotted_and_top_level_overrides_validate_again():
         get_spec("hrm-tiny", **{"core.hihg.layers": 2})
 
 
-@pytest.mark.parametrize("overrides, message", [
-    ({"halting.max_step": 8}, r"halting.max_step: unknown field. Did you mean 'max_steps'"),
-    ({"hidden_sise": 8}, r"hidden_sise: unknown field. Did you mean 'hidden_size'"),
-    ({"halting": {"kind": "q_actt"}}, r"halting: unknown halting kind 'q_actt'; known kinds: .*Did you mean 'q_act'"),
-    ({"gradient": {"max_steps": 2}}, r"gradient: a gradient spec needs a 'kind' key"),
-    ({"hidden_size": 0}, r"hidden_size: Input should be greater than 0"),
-    ({"core.l_cycles": -1}, r"core.l_cycles: Input should be greater than 0"),
-    ({"core.high.num_heads": 3}, r"core.high: num_heads=3 does not divide hidden_size=64"),
-    ({"embedding.puzzle_dim": 200, "embedding.puzzle_len": 2}, r"puzzle_dim=200 does not fit"),
-    ({"forward_dtype": "float8"}, r"forward_dtype: Input should be 'float32', 'bfloat16' or 'float16'"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"halting.max_step": 8}, r"halting.max_step: unknown field. Did you mean 'max_steps'"),
+        ({"hidden_sise": 8}, r"hidden_sise: unknown field. Did you mean 'hidden_size'"),
+        (
+            {"halting": {"kind": "q_actt"}},
+            r"halting: unknown halting kind 'q_actt'; known kinds: .*Did you mean 'q_act'",
+        ),
+        ({"gradient": {"max_steps": 2}}, r"gradient: a gradient spec needs a 'kind' key"),
+        ({"hidden_size": 0}, r"hidden_size: Input should be greater than 0"),
+        ({"core.l_cycles": -1}, r"core.l_cycles: Input should be greater than 0"),
+        ({"core.high.num_heads": 3}, r"core.high: num_heads=3 does not divide hidden_size=64"),
+        ({"embedding.puzzle_dim": 200, "embedding.puzzle_len": 2}, r"puzzle_dim=200 does not fit"),
+        ({"forward_dtype": "float8"}, r"forward_dtype: Input should be 'float32', 'bfloat16' or 'float16'"),
+    ],
+)
 def test_bad_specs_name_the_problem(overrides, message):
     with pytest.raises(SpecError, match=message):
         get_spec("hrm-tiny", **overrides)

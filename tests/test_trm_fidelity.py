@@ -5,13 +5,14 @@ training segments (with exploration and halting), the loss and every gradient of
 evaluation segments. We build the matching spec, load the reference weights, replay the same RNG order and
 compare everything in float32.
 """
+
 from __future__ import annotations
 
 import pytest
 import torch
+from reference_fixtures import batch, reference_model
 
 from reasonkit.interop import load_reference_state_dict, reference_key_map
-from reference_fixtures import batch, reference_model
 
 ATOL = 1e-5
 IGNORE = -100
@@ -97,13 +98,14 @@ def test_loss_and_gradients_match_reference(fixture):
     for key, ref_grad in tensors.items():
         if not key.startswith("grad.inner."):
             continue
-        name = mapping[key[len("grad.inner."):]]
+        name = mapping[key[len("grad.inner.") :]]
         _close(params[name].grad, ref_grad, f"grad of {name}")
         checked.add(name)
     # The reference's puzzle table gets its gradient through a per-batch copy (local_weights, local_ids).
     table = model.embedding.puzzle.weight
-    expected = torch.zeros_like(table).index_add_(0, tensors["grad.puzzle_emb.local_ids"].long(),
-                                                  tensors["grad.puzzle_emb.local_weights"])
+    expected = torch.zeros_like(table).index_add_(
+        0, tensors["grad.puzzle_emb.local_ids"].long(), tensors["grad.puzzle_emb.local_weights"]
+    )
     _close(table.grad.to_dense(), expected, "puzzle table grad")
     checked.add("embedding.puzzle.weight")
     assert checked == set(params), set(params) - checked
@@ -131,7 +133,7 @@ def test_eval_segments_match_reference(fixture):
 def test_loads_checkpoint_keys_as_the_reference_saves_them(fixture):
     """pretrain.py saves torch.compile(ACTLossHead(model)): keys start with ``_orig_mod.model.``."""
     meta, tensors, model = fixture
-    state = {"_orig_mod.model." + k[len("state."):]: v for k, v in tensors.items() if k.startswith("state.")}
+    state = {"_orig_mod.model." + k[len("state.") :]: v for k, v in tensors.items() if k.startswith("state.")}
     fresh = type(model.spec).model_validate(model.spec.model_dump()).build()
     load_reference_state_dict(fresh, state)
     for name, value in model.state_dict().items():

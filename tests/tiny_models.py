@@ -3,6 +3,7 @@
 ``model_groups()`` are the groups a Reasoner is composed of (every registered group but ``task``); a kind put
 into a tiny model brings the root overrides it needs (``tiny_root``: a task with a graph, a position scheme).
 """
+
 from __future__ import annotations
 
 import json
@@ -30,12 +31,21 @@ def tiny_dict(group: str, kind: str) -> dict[str, Any]:
 
 def _fields_of_group(spec: dict[str, Any], core_kind: str, group: str) -> list[str]:
     cls = lookup("core", core_kind)
-    return [name for name, info in cls.model_fields.items()
-            if any(isinstance(m, KindGroup) and m.group == group for m in info.metadata) and spec.get(name) is not None]
+    return [
+        name
+        for name, info in cls.model_fields.items()
+        if any(isinstance(m, KindGroup) and m.group == group for m in info.metadata) and spec.get(name) is not None
+    ]
 
 
-def tiny_spec(core: str = "hierarchical", gradient: str = "one_step", halting: str = "q_act", cell: str | None = None,
-              injection: str | None = None, **extra) -> reasonkit.ReasonerSpec:
+def tiny_spec(
+    core: str = "hierarchical",
+    gradient: str = "one_step",
+    halting: str = "q_act",
+    cell: str | None = None,
+    injection: str | None = None,
+    **extra,
+) -> reasonkit.ReasonerSpec:
     """A tiny spec with the tiny instance of each named kind; ``cell``/``injection`` replace every cell/injection
     field of the core."""
     core_spec = tiny_dict("core", core)
@@ -60,9 +70,11 @@ def tiny_spec(core: str = "hierarchical", gradient: str = "one_step", halting: s
 
 def batch(seed: int = 0, size: int = BATCH) -> dict[str, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
-    return {"inputs": torch.randint(0, VOCAB, (size, SEQ), generator=g),
-            "labels": torch.randint(0, VOCAB, (size, SEQ), generator=g),
-            "puzzle_identifiers": torch.randint(0, 2, (size,), generator=g)}
+    return {
+        "inputs": torch.randint(0, VOCAB, (size, SEQ), generator=g),
+        "labels": torch.randint(0, VOCAB, (size, SEQ), generator=g),
+        "puzzle_identifiers": torch.randint(0, 2, (size,), generator=g),
+    }
 
 
 def all_kinds() -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@
 Every error a user can cause ends as one line naming the problem and the fix, with the exit code of its kind
 (:mod:`reasonkit.errors`); ``--debug`` or ``REASONKIT_DEBUG=1`` shows the traceback instead.
 """
+
 from __future__ import annotations
 
 import argparse

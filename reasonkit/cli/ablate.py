@@ -1,4 +1,5 @@
 """``reasonkit ablate RECIPE [--demo|--paper NAME] axis=a,b ... [key=value ...] --out DIR``: a grid of runs."""
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,12 @@ def _ablate(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ablate", help="run a grid of settings on a recipe and write a results table",
-                       description="Runs every point of a grid (key=a,b,c axes) on a recipe, each resumable and "
-                                   "skipped when done, and writes results.csv, results.md and results.png.")
+    p = sub.add_parser(
+        "ablate",
+        help="run a grid of settings on a recipe and write a results table",
+        description="Runs every point of a grid (key=a,b,c axes) on a recipe, each resumable and "
+        "skipped when done, and writes results.csv, results.md and results.png.",
+    )
     p.add_argument("recipe", help="a recipe file (recipes/sudoku_extreme.py) or its name (sudoku_extreme)")
     p.add_argument("settings", nargs="*", help="axes key=a,b,c and fixed key=value settings")
     p.add_argument("--out", required=True, help="directory of the runs and the results table")

@@ -5,6 +5,7 @@ the package gets its own ``reasonkit data <kind>`` with its fields as options (`
 A boolean field that defaults to true is turned off with ``--no-<name>``; a list field is repeated
 (``--source A --source B`` for ``sources``); a count that accepts ``all`` takes every row of a CSV source.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,6 @@ from ..registry import list_kinds, lookup
 from ..tasks.base import ALL
 
 __all__ = ["register", "task_from_args"]
-
 
 
 def _flag(name: str, cls_field) -> str:
@@ -51,6 +51,7 @@ def _converter(annotation: Any):
         kinds = {type(v) for v in get_args(bare)}
         return kinds.pop() if len(kinds) == 1 else str
     if get_origin(bare) is typing.Union:  # a Count: a number or "all"
+
         def count(text: str):
             return ALL if text.lower() == ALL else int(text)
 
@@ -65,8 +66,9 @@ def _add_task(sub: argparse._SubParsersAction, kind: str) -> None:
     p = sub.add_parser(kind, help=doc.split(".")[0], description=doc, argument_default=argparse.SUPPRESS)
     p.add_argument("--out", required=True, help="output directory (built in a temporary directory, then renamed)")
     p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
-    p.add_argument("--overwrite", action="store_true", default=False,
-                   help="replace an existing, different data set in --out")
+    p.add_argument(
+        "--overwrite", action="store_true", default=False, help="replace an existing, different data set in --out"
+    )
     p.add_argument("--no-progress", dest="progress", action="store_false", default=True, help="hide progress bars")
     for name, info in cls.model_fields.items():
         if name == "kind":
@@ -115,8 +117,11 @@ def _build(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add ``data`` with one sub-command per registered task."""
-    data = sub.add_parser("data", help="build a task's data set (sudoku, maze, arc, ...)",
-                          description="Build puzzle data sets in the reference HRM on-disk format.")
+    data = sub.add_parser(
+        "data",
+        help="build a task's data set (sudoku, maze, arc, ...)",
+        description="Build puzzle data sets in the reference HRM on-disk format.",
+    )
     tasks = data.add_subparsers(dest="task", required=True, metavar="TASK")
     for kind in list_kinds("task"):
         _add_task(tasks, kind)

@@ -1,4 +1,5 @@
 """``reasonkit eval`` and ``reasonkit predict``: evaluate a checkpoint on a data set, solve puzzles from a CSV."""
+
 from __future__ import annotations
 
 import argparse
@@ -40,9 +41,17 @@ def _eval(args: argparse.Namespace) -> int:
     task = resolve_task(model, args.data, args.task)
     default_out = ckpt.path / f"eval-{args.split}{'-early-exit' if args.early_exit else ''}.json"
     check_writable(args.out or default_out)
-    metrics, result, _ = evaluate(model, args.data, args.split, limit=args.limit, max_steps=args.max_steps,
-                                  batch_size=args.batch_size, early_exit=args.early_exit, progress=args.progress,
-                                  task=task)
+    metrics, result, _ = evaluate(
+        model,
+        args.data,
+        args.split,
+        limit=args.limit,
+        max_steps=args.max_steps,
+        batch_size=args.batch_size,
+        early_exit=args.early_exit,
+        progress=args.progress,
+        task=task,
+    )
     vote = args.vote
     if vote is None:  # data sets whose test split holds augmented variants (ARC) are voted by default
         vote = args.split == "test" and task is not None and task.test_variants(args.data) is not None
@@ -67,19 +76,33 @@ def _predict(args: argparse.Namespace) -> int:
         raise DataError(f"{args.input}: no such file")
     check_writable(args.out)
     model, _ = _load(args)
-    summary = predict_csv(model, args.input, args.out, task=get_task(args.task) if args.task else None,
-                          batch_size=args.batch_size, max_steps=args.max_steps, early_exit=args.early_exit)
+    summary = predict_csv(
+        model,
+        args.input,
+        args.out,
+        task=get_task(args.task) if args.task else None,
+        batch_size=args.batch_size,
+        max_steps=args.max_steps,
+        early_exit=args.early_exit,
+    )
     print(json.dumps(summary, indent=2))
     return 0
 
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("checkpoint", help="a checkpoint directory, or a run directory (its newest checkpoint)")
-    p.add_argument("--max-steps", type=_positive_int, default=None,
-                   help="segments per sequence (default: the model's maximum; larger values scale inference)")
+    p.add_argument(
+        "--max-steps",
+        type=_positive_int,
+        default=None,
+        help="segments per sequence (default: the model's maximum; larger values scale inference)",
+    )
     p.add_argument("--batch-size", type=_positive_int, default=256)
-    p.add_argument("--early-exit", action="store_true",
-                   help="stop each sequence when the halting policy decides, refilling the batch")
+    p.add_argument(
+        "--early-exit",
+        action="store_true",
+        help="stop each sequence when the halting policy decides, refilling the batch",
+    )
     p.add_argument("--task", default=None, help="the task whose codec and check to use (default: the model's)")
     p.add_argument("--no-ema", action="store_true", help="use the raw weights even if the checkpoint has EMA ones")
     p.add_argument("--device", default="auto")
@@ -91,10 +114,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--data", required=True, help="data set directory (reference format)")
     e.add_argument("--split", default="test")
     e.add_argument("--limit", type=_positive_int, default=None, help="evaluate the first N examples only")
-    e.add_argument("--out", default=None,
-                   help="JSON output (default: <checkpoint>/eval-<split>.json, eval-<split>-early-exit.json)")
-    e.add_argument("--vote", action=argparse.BooleanOptionalAction, default=None,
-                   help="vote over augmented test variants and report pass@1/2/10 (default: on for ARC data sets)")
+    e.add_argument(
+        "--out",
+        default=None,
+        help="JSON output (default: <checkpoint>/eval-<split>.json, eval-<split>-early-exit.json)",
+    )
+    e.add_argument(
+        "--vote",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="vote over augmented test variants and report pass@1/2/10 (default: on for ARC data sets)",
+    )
     e.add_argument("--progress", action="store_true")
     e.set_defaults(func=_eval)
     p = sub.add_parser("predict", help="solve the puzzles of a CSV (column 'question') and write predictions")

@@ -1,4 +1,5 @@
 """``reasonkit presets [PATTERN]`` and ``reasonkit spec NAME [key=value ...]``: list presets, show a spec."""
+
 from __future__ import annotations
 
 import argparse

@@ -8,6 +8,7 @@ Examples::
 
 The same engine runs every file in ``recipes/`` (``--paper``, ``--demo``, ``--dry-run`` work alike there).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,10 +43,19 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("train", help="train a model (TrainConfig key=value settings; model.<path>=v for the spec)",
-                       epilog=fields_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = sub.add_parser(
+        "train",
+        help="train a model (TrainConfig key=value settings; model.<path>=v for the spec)",
+        epilog=fields_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--data", default=None, help="data set directory (same as data_dir=...)")
-    p.add_argument("--dry-run", action="store_true",
-                   help="print the resolved config, parameter count, optimizer steps and GPU-hour estimate; exit")
-    p.add_argument("settings", nargs="*", help="key=value, e.g. model=hrm-tiny total_steps=500 model.halting.max_steps=8")
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the resolved config, parameter count, optimizer steps and GPU-hour estimate; exit",
+    )
+    p.add_argument(
+        "settings", nargs="*", help="key=value, e.g. model=hrm-tiny total_steps=500 model.halting.max_steps=8"
+    )
     p.set_defaults(func=_train)

@@ -1,4 +1,5 @@
 """Reading the puzzle CSVs of Sudoku-Extreme and Maze-Hard (columns ``source,question,answer,rating``)."""
+
 from __future__ import annotations
 
 import csv

@@ -2,6 +2,7 @@
 
 Every work item carries its own seed, so results do not depend on how many worker processes run them.
 """
+
 from __future__ import annotations
 
 import multiprocessing as mp
@@ -23,8 +24,14 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: Optional[int] = None, desc: str = "",
-                 progress: bool = True, chunksize: int = 1) -> list[R]:
+def parallel_map(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    workers: Optional[int] = None,
+    desc: str = "",
+    progress: bool = True,
+    chunksize: int = 1,
+) -> list[R]:
     """``[fn(x) for x in items]`` over ``workers`` processes (1 = in this process), in order, with tqdm."""
     workers = default_workers() if workers is None else max(1, workers)
     bar = tqdm(total=len(items), desc=desc, disable=not progress, dynamic_ncols=True)
@@ -46,8 +53,14 @@ def parallel_map(fn: Callable[[T], R], items: Sequence[T], workers: Optional[int
         bar.close()
 
 
-def parallel_imap(fn: Callable[[T], R], items: Sequence[T], workers: Optional[int] = None, desc: str = "",
-                  progress: bool = True, chunksize: int = 1) -> Iterator[R]:
+def parallel_imap(
+    fn: Callable[[T], R],
+    items: Sequence[T],
+    workers: Optional[int] = None,
+    desc: str = "",
+    progress: bool = True,
+    chunksize: int = 1,
+) -> Iterator[R]:
     """Like ``parallel_map`` but yields results in order as they arrive, from one pool."""
     workers = default_workers() if workers is None else max(1, workers)
     bar = tqdm(total=len(items), desc=desc, disable=not progress, dynamic_ncols=True)

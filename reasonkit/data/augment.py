@@ -8,6 +8,7 @@ augmented puzzles back to the original task.
 Dihedral numbering follows the reference (``dataset/common.py``): 0 identity, 1-3 rotations by 90/180/270
 degrees counter-clockwise (``np.rot90``), 4 left-right flip, 5 up-down flip, 6 transpose, 7 anti-transpose.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,16 @@ from typing import Any, Sequence
 import numpy as np
 
 __all__ = [
-    "Augmentation", "Identity", "Dihedral", "ColourPermutation", "AxisPermutation", "Translation", "Compose",
-    "FlatGrid", "DIHEDRAL_INVERSE", "augmentation_from_dict",
+    "Augmentation",
+    "Identity",
+    "Dihedral",
+    "ColourPermutation",
+    "AxisPermutation",
+    "Translation",
+    "Compose",
+    "FlatGrid",
+    "DIHEDRAL_INVERSE",
+    "augmentation_from_dict",
 ]
 
 DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)
@@ -29,7 +38,7 @@ class Augmentation:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
-    def inverse(self) -> "Augmentation":
+    def inverse(self) -> Augmentation:
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
@@ -41,7 +50,7 @@ class Identity(Augmentation):
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(x)
 
-    def inverse(self) -> "Identity":
+    def inverse(self) -> Identity:
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -73,7 +82,7 @@ class Dihedral(Augmentation):
             return np.swapaxes(x, -1, -2)
         return np.flip(np.rot90(x, 1, axes=(-2, -1)), -1)
 
-    def inverse(self) -> "Dihedral":
+    def inverse(self) -> Dihedral:
         return Dihedral(DIHEDRAL_INVERSE[self.k])
 
     def to_dict(self) -> dict[str, Any]:
@@ -99,7 +108,7 @@ class ColourPermutation(Augmentation):
 
     def _table(self, dtype_max: int) -> np.ndarray:
         table = np.arange(max(dtype_max, self.offset + len(self.perm)) + 1)
-        table[self.offset:self.offset + len(self.perm)] = np.asarray(self.perm) + self.offset
+        table[self.offset : self.offset + len(self.perm)] = np.asarray(self.perm) + self.offset
         return table
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
@@ -114,7 +123,7 @@ class ColourPermutation(Augmentation):
             return out
         return self._table(hi)[x].astype(x.dtype)
 
-    def inverse(self) -> "ColourPermutation":
+    def inverse(self) -> ColourPermutation:
         return ColourPermutation(tuple(int(i) for i in np.argsort(self.perm)), self.offset)
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,7 +150,7 @@ class AxisPermutation(Augmentation):
             raise ValueError(f"AxisPermutation for {len(self.rows)}x{len(self.cols)} applied to shape {x.shape}")
         return x[..., np.asarray(self.rows), :][..., np.asarray(self.cols)]
 
-    def inverse(self) -> "AxisPermutation":
+    def inverse(self) -> AxisPermutation:
         return AxisPermutation(tuple(np.argsort(self.rows)), tuple(np.argsort(self.cols)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -178,7 +187,7 @@ class Translation(Augmentation):
             raise ValueError(f"Translation({dr}, {dc}) would move content out of the {h}x{w} canvas")
         return out
 
-    def inverse(self) -> "Translation":
+    def inverse(self) -> Translation:
         return Translation(-self.dr, -self.dc, self.fill)
 
     def to_dict(self) -> dict[str, Any]:
@@ -203,7 +212,7 @@ class Compose(Augmentation):
             x = a(x)
         return x
 
-    def inverse(self) -> "Compose":
+    def inverse(self) -> Compose:
         return Compose(tuple(a.inverse() for a in reversed(self.augs)))
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,7 +234,7 @@ class FlatGrid(Augmentation):
         grids = x.reshape(x.shape[:-1] + (self.height, self.width))
         return np.ascontiguousarray(self.aug(grids)).reshape(x.shape)
 
-    def inverse(self) -> "FlatGrid":
+    def inverse(self) -> FlatGrid:
         return FlatGrid(self.aug.inverse(), self.height, self.width)
 
     def to_dict(self) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 ``build.json`` records how a data set was built (builder, arguments, versions, command); a rebuild with the same
 builder and arguments may replace a data set, anything else needs ``overwrite``.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -21,7 +22,7 @@ from ..errors import OutputError
 from .io import load_build_info
 from .schema import BUILD_FILE
 
-__all__ = ["DatasetExistsError", "check_output_dir", "atomic_dataset_dir", "build_record"]
+__all__ = ["DatasetExistsError", "check_output_dir", "AtomicDatasetDir", "build_record"]
 
 
 class DatasetExistsError(OutputError, FileExistsError):
@@ -46,7 +47,7 @@ def check_output_dir(out: str | os.PathLike, builder: str, args: Mapping[str, An
 
     ``out`` may be missing, an empty directory or a data set whose build record has the same builder and arguments
     (a rebuild); with ``overwrite`` any directory will do. Builders call this before doing any work, so a wrong
-    ``--out`` fails at once; ``atomic_dataset_dir`` checks again before writing.
+    ``--out`` fails at once; ``AtomicDatasetDir`` checks again before writing.
     """
     out = Path(out)
     if not out.exists():
@@ -59,16 +60,17 @@ def check_output_dir(out: str | os.PathLike, builder: str, args: Mapping[str, An
     if info is None:
         raise DatasetExistsError(
             f"{out}: directory is not empty and holds no reasonkit build.json; refusing to overwrite it "
-            "(choose another --out or pass --overwrite)")
+            "(choose another --out or pass --overwrite)"
+        )
     same = info.get("builder") == builder and info.get("args") == dict(args)
     if not same:
         raise DatasetExistsError(
             f"{out}: already holds a different data set (builder {info.get('builder')!r}, args "
-            f"{info.get('args')}); choose another --out or pass --overwrite")
+            f"{info.get('args')}); choose another --out or pass --overwrite"
+        )
 
 
-
-class atomic_dataset_dir:
+class AtomicDatasetDir:
     """Context manager that yields a temporary directory and, on success, renames it to ``out``.
 
     If ``out`` exists it must be empty or a data set whose build record has the same builder and arguments (a
@@ -107,4 +109,3 @@ class atomic_dataset_dir:
         if old is not None:
             shutil.rmtree(old, ignore_errors=True)
         return False
-

@@ -4,6 +4,7 @@ A builder reads its puzzles from files or generates them, then calls :func:`writ
 :class:`~reasonkit.data.schema.SetArrays` per split; the data set appears atomically with its ``build.json``.
 Puzzles with one example each (Sudoku, Maze) are packed by :func:`pack_puzzles`.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,7 +14,7 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 import numpy as np
 
 from ..errors import ConfigError
-from .builddir import atomic_dataset_dir
+from .builddir import AtomicDatasetDir
 from .io import file_digest, write_identifiers, write_split
 from .schema import SetArrays
 
@@ -29,14 +30,14 @@ def check_count(name: str, value: Optional[int], generating: bool) -> None:
     """Raise ConfigError for a split size below 1, or for None ('all': every CSV row) when ``generating``."""
     if value is None:
         if generating:
-            raise ConfigError(f"{name} 'all' means every row of a CSV source; give a number of puzzles when "
-                              "generating")
+            raise ConfigError(f"{name} 'all' means every row of a CSV source; give a number of puzzles when generating")
     elif value < 1:
         raise ConfigError(f"{name} must be at least 1, got {value}")
 
 
-def sample(rng: np.random.Generator, count: Optional[int], arrays: Sequence[np.ndarray],
-           keep_order: bool = False) -> tuple[np.ndarray, ...]:
+def sample(
+    rng: np.random.Generator, count: Optional[int], arrays: Sequence[np.ndarray], keep_order: bool = False
+) -> tuple[np.ndarray, ...]:
     """A seeded sample of ``count`` rows of equally long arrays (all rows when ``count`` is None or larger)."""
     total = len(arrays[0])
     if count is None or count >= total:
@@ -53,26 +54,46 @@ def pack_puzzles(inputs: np.ndarray, labels: np.ndarray, group_size: int = 1) ->
     if total % group_size:
         raise ValueError(f"{total} puzzles do not split into groups of {group_size}")
     return SetArrays(
-        inputs=np.ascontiguousarray(inputs, np.uint8), labels=np.ascontiguousarray(labels, np.uint8),
-        puzzle_identifiers=np.zeros(total, np.int32), puzzle_indices=np.arange(total + 1, dtype=np.int32),
-        group_indices=np.arange(0, total + 1, group_size, dtype=np.int32))
+        inputs=np.ascontiguousarray(inputs, np.uint8),
+        labels=np.ascontiguousarray(labels, np.uint8),
+        puzzle_identifiers=np.zeros(total, np.int32),
+        puzzle_indices=np.arange(total + 1, dtype=np.int32),
+        group_indices=np.arange(0, total + 1, group_size, dtype=np.int32),
+    )
 
 
-def write_dataset(out: str | os.PathLike, builder: str, args: Mapping[str, Any], splits: Mapping[str, SetArrays], *,
-                  vocab_size: int, stats: Optional[dict] = None, inputs: Sequence[Optional[str]] = (),
-                  overwrite: bool = False, extra: Optional[Callable[[Path], None]] = None) -> dict:
+def write_dataset(
+    out: str | os.PathLike,
+    builder: str,
+    args: Mapping[str, Any],
+    splits: Mapping[str, SetArrays],
+    *,
+    vocab_size: int,
+    stats: Optional[dict] = None,
+    inputs: Sequence[Optional[str]] = (),
+    overwrite: bool = False,
+    extra: Optional[Callable[[Path], None]] = None,
+) -> dict:
     """Write a data set of single-identifier puzzles atomically and return its build record.
 
     ``splits`` maps split names to their arrays (set ``all``); ``inputs`` are the source files, recorded with
     their size and SHA-256; ``extra(tmp)`` may add files to the data set before it is renamed into place.
     """
-    target = atomic_dataset_dir(out, builder, args, overwrite)
+    target = AtomicDatasetDir(out, builder, args, overwrite)
     target.record["stats"] = stats or {}
     target.record["inputs"] = [file_digest(f) for f in inputs if f]
     with target as tmp:
         for split, arrays in splits.items():
-            write_split(tmp, split, {"all": arrays}, vocab_size=vocab_size, pad_id=0, ignore_label_id=0,
-                        blank_identifier_id=0, num_puzzle_identifiers=1)
+            write_split(
+                tmp,
+                split,
+                {"all": arrays},
+                vocab_size=vocab_size,
+                pad_id=0,
+                ignore_label_id=0,
+                blank_identifier_id=0,
+                num_puzzle_identifiers=1,
+            )
         write_identifiers(tmp, ["<blank>"])
         if extra is not None:
             extra(tmp)

@@ -1,8 +1,9 @@
 """Reading and writing the on-disk puzzle format (see :mod:`reasonkit.data.schema`).
 
-Writers work inside a directory that :class:`reasonkit.data.builddir.atomic_dataset_dir` renames into place once
+Writers work inside a directory that :class:`reasonkit.data.builddir.AtomicDatasetDir` renames into place once
 complete, so an existing data set is never half-overwritten.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,8 +16,17 @@ import numpy as np
 
 from .schema import BUILD_FILE, FIELDS, IDENTIFIERS_FILE, DatasetMeta, SetArrays
 
-__all__ = ["load_metadata", "load_set", "load_identifiers", "load_build_info", "write_split", "write_split_meta",
-           "write_identifiers", "NpyAppender", "file_digest"]
+__all__ = [
+    "load_metadata",
+    "load_set",
+    "load_identifiers",
+    "load_build_info",
+    "write_split",
+    "write_split_meta",
+    "write_identifiers",
+    "NpyAppender",
+    "file_digest",
+]
 
 
 def load_metadata(data_dir: str | os.PathLike, split: str) -> DatasetMeta:
@@ -26,7 +36,6 @@ def load_metadata(data_dir: str | os.PathLike, split: str) -> DatasetMeta:
         raise FileNotFoundError(f"{path}: no dataset.json (is {data_dir} a puzzle data set with a {split!r} split?)")
     with open(path) as f:
         return DatasetMeta(**json.load(f))
-
 
 
 def load_set(data_dir: str | os.PathLike, split: str, set_name: str, mmap: bool = True) -> SetArrays:
@@ -39,11 +48,9 @@ def load_set(data_dir: str | os.PathLike, split: str, set_name: str, mmap: bool 
     return SetArrays(**arrays)
 
 
-
 def load_identifiers(data_dir: str | os.PathLike) -> list[str]:
     with open(Path(data_dir) / IDENTIFIERS_FILE) as f:
         return json.load(f)
-
 
 
 def load_build_info(data_dir: str | os.PathLike) -> Optional[dict]:
@@ -52,7 +59,6 @@ def load_build_info(data_dir: str | os.PathLike) -> Optional[dict]:
         return None
     with open(path) as f:
         return json.load(f)
-
 
 
 def write_split(
@@ -85,20 +91,25 @@ def write_split(
         puzzles += arr.num_puzzles
         groups += arr.num_groups
     meta = DatasetMeta(
-        pad_id=pad_id, ignore_label_id=ignore_label_id, blank_identifier_id=blank_identifier_id,
-        vocab_size=vocab_size, seq_len=int(seq_len or 0), num_puzzle_identifiers=num_puzzle_identifiers,
-        total_groups=groups, mean_puzzle_examples=examples / max(puzzles, 1), sets=list(sets), total_puzzles=puzzles,
+        pad_id=pad_id,
+        ignore_label_id=ignore_label_id,
+        blank_identifier_id=blank_identifier_id,
+        vocab_size=vocab_size,
+        seq_len=int(seq_len or 0),
+        num_puzzle_identifiers=num_puzzle_identifiers,
+        total_groups=groups,
+        mean_puzzle_examples=examples / max(puzzles, 1),
+        sets=list(sets),
+        total_puzzles=puzzles,
     )
     with open(out / "dataset.json", "w") as f:
         json.dump(meta.model_dump(), f)
     return meta
 
 
-
 def write_identifiers(root: str | os.PathLike, names: list[str]) -> None:
     with open(Path(root) / IDENTIFIERS_FILE, "w") as f:
         json.dump(names, f)
-
 
 
 class NpyAppender:
@@ -127,17 +138,24 @@ class NpyAppender:
             src = np.memmap(self._raw_path, dtype=self.dtype, mode="r", shape=(self.rows, self.width))
             step = max(1, (64 << 20) // max(1, self.width * self.dtype.itemsize))
             for i in range(0, self.rows, step):
-                out[i:i + step] = src[i:i + step]
+                out[i : i + step] = src[i : i + step]
             del src
         out.flush()
         del out
         os.remove(self._raw_path)
 
 
-
-def write_split_meta(root: str | os.PathLike, split: str, sets: Mapping[str, tuple[int, int, int, int]], *,
-                     vocab_size: int, pad_id: int = 0, ignore_label_id: Optional[int] = 0,
-                     blank_identifier_id: int = 0, num_puzzle_identifiers: int = 1) -> DatasetMeta:
+def write_split_meta(
+    root: str | os.PathLike,
+    split: str,
+    sets: Mapping[str, tuple[int, int, int, int]],
+    *,
+    vocab_size: int,
+    pad_id: int = 0,
+    ignore_label_id: Optional[int] = 0,
+    blank_identifier_id: int = 0,
+    num_puzzle_identifiers: int = 1,
+) -> DatasetMeta:
     """Write dataset.json for a split whose arrays were written directly; ``sets`` maps a set name to
     ``(seq_len, examples, puzzles, groups)``."""
     out = Path(root) / split
@@ -148,14 +166,20 @@ def write_split_meta(root: str | os.PathLike, split: str, sets: Mapping[str, tup
     examples = sum(v[1] for v in sets.values())
     puzzles = sum(v[2] for v in sets.values())
     meta = DatasetMeta(
-        pad_id=pad_id, ignore_label_id=ignore_label_id, blank_identifier_id=blank_identifier_id,
-        vocab_size=vocab_size, seq_len=seq_len.pop(), num_puzzle_identifiers=num_puzzle_identifiers,
-        total_groups=sum(v[3] for v in sets.values()), mean_puzzle_examples=examples / max(puzzles, 1),
-        sets=list(sets), total_puzzles=puzzles)
+        pad_id=pad_id,
+        ignore_label_id=ignore_label_id,
+        blank_identifier_id=blank_identifier_id,
+        vocab_size=vocab_size,
+        seq_len=seq_len.pop(),
+        num_puzzle_identifiers=num_puzzle_identifiers,
+        total_groups=sum(v[3] for v in sets.values()),
+        mean_puzzle_examples=examples / max(puzzles, 1),
+        sets=list(sets),
+        total_puzzles=puzzles,
+    )
     with open(out / "dataset.json", "w") as f:
         json.dump(meta.model_dump(), f)
     return meta
-
 
 
 def file_digest(path: str | os.PathLike) -> dict:
@@ -165,4 +189,3 @@ def file_digest(path: str | os.PathLike) -> dict:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return {"path": str(path), "bytes": os.path.getsize(path), "sha256": h.hexdigest()}
-

@@ -4,6 +4,7 @@ Differences from the reference's PuzzleDataset, all in the direction of reproduc
 within a puzzle is drawn from a seeded generator (the reference uses numpy's global one), the sampler's position
 and generator states can be saved and restored mid-epoch, and the test split accepts a ``limit``.
 """
+
 from __future__ import annotations
 
 import os
@@ -19,7 +20,6 @@ from .schema import IGNORE_LABEL, DatasetMeta, SetArrays
 __all__ = ["PuzzleLoader"]
 
 
-
 def _philox(seed: int, key: int = 0) -> np.random.Generator:
     if key == 0:  # the reference's generator for the group order and the puzzle choice
         return np.random.Generator(np.random.Philox(seed=seed))
@@ -29,8 +29,14 @@ def _philox(seed: int, key: int = 0) -> np.random.Generator:
 def _save(rng: np.random.Generator) -> dict:
     """A generator's state with arrays as lists, so it survives JSON as well as torch.save."""
     st = rng.bit_generator.state
-    return {k: ({kk: np.asarray(vv).tolist() for kk, vv in v.items()} if isinstance(v, dict) else
-                (np.asarray(v).tolist() if isinstance(v, np.ndarray) else v)) for k, v in st.items()}
+    return {
+        k: (
+            {kk: np.asarray(vv).tolist() for kk, vv in v.items()}
+            if isinstance(v, dict)
+            else (np.asarray(v).tolist() if isinstance(v, np.ndarray) else v)
+        )
+        for k, v in st.items()
+    }
 
 
 def _restore(rng: np.random.Generator, saved: dict) -> None:
@@ -67,14 +73,24 @@ class PuzzleLoader(IterableDataset):
     process, so save state from a loader iterated in the training process.
     """
 
-    def __init__(self, data_dir: str | os.PathLike, split: str, global_batch_size: int, rank: int = 0,
-                 world_size: int = 1, seed: int = 0, epochs_per_iter: int = 1, limit: Optional[int] = None,
-                 test_mode: Optional[bool] = None):
+    def __init__(
+        self,
+        data_dir: str | os.PathLike,
+        split: str,
+        global_batch_size: int,
+        rank: int = 0,
+        world_size: int = 1,
+        seed: int = 0,
+        epochs_per_iter: int = 1,
+        limit: Optional[int] = None,
+        test_mode: Optional[bool] = None,
+    ):
         if world_size < 1 or not 0 <= rank < world_size:
             raise ValueError(f"rank {rank} must be in [0, world_size={world_size})")
         if global_batch_size < 1 or global_batch_size % world_size:
-            raise ValueError(f"global batch size {global_batch_size} must be a positive multiple of world size "
-                             f"{world_size}")
+            raise ValueError(
+                f"global batch size {global_batch_size} must be a positive multiple of world size {world_size}"
+            )
         self.data_dir = str(data_dir)
         self.split = split
         self.global_batch_size = global_batch_size
@@ -104,23 +120,41 @@ class PuzzleLoader(IterableDataset):
             labels[labels == self.metadata.ignore_label_id] = IGNORE_LABEL
         pad = self.local_batch_size - len(ids)
         if pad > 0:
-            inputs = np.concatenate([inputs.reshape(-1, self.metadata.seq_len),
-                                     np.full((pad, self.metadata.seq_len), self.metadata.pad_id, np.int32)])
-            labels = np.concatenate([labels.reshape(-1, self.metadata.seq_len),
-                                     np.full((pad, self.metadata.seq_len), IGNORE_LABEL, np.int32)])
+            inputs = np.concatenate(
+                [
+                    inputs.reshape(-1, self.metadata.seq_len),
+                    np.full((pad, self.metadata.seq_len), self.metadata.pad_id, np.int32),
+                ]
+            )
+            labels = np.concatenate(
+                [
+                    labels.reshape(-1, self.metadata.seq_len),
+                    np.full((pad, self.metadata.seq_len), IGNORE_LABEL, np.int32),
+                ]
+            )
             ids = np.concatenate([ids, np.full(pad, self.metadata.blank_identifier_id, np.int32)])
-        return {"inputs": torch.from_numpy(inputs), "labels": torch.from_numpy(labels),
-                "puzzle_identifiers": torch.from_numpy(ids)}
+        return {
+            "inputs": torch.from_numpy(inputs),
+            "labels": torch.from_numpy(labels),
+            "puzzle_identifiers": torch.from_numpy(ids),
+        }
 
     # -- state ----------------------------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         """The sampler's position: pass counter, set, offset and generator states (JSON-serialisable)."""
-        return {"iters": self._state["iters"], "position": self._state["position"], "seed": self.seed,
-                "split": self.split, "global_batch_size": self.global_batch_size}
+        return {
+            "iters": self._state["iters"],
+            "position": self._state["position"],
+            "seed": self.seed,
+            "split": self.split,
+            "global_batch_size": self.global_batch_size,
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        if state.get("global_batch_size", self.global_batch_size) != self.global_batch_size or \
-                state.get("seed", self.seed) != self.seed:
+        if (
+            state.get("global_batch_size", self.global_batch_size) != self.global_batch_size
+            or state.get("seed", self.seed) != self.seed
+        ):
             raise ValueError("state was saved by a loader with a different seed or global batch size")
         self._iters = int(state["iters"])
         self._state = {"iters": self._iters, "position": state["position"]}
@@ -196,7 +230,15 @@ class PuzzleLoader(IterableDataset):
                 sl = slice(self.rank * self.local_batch_size, (self.rank + 1) * self.local_batch_size)
                 local, local_p = rows_a[sl], puzzles_a[sl]
                 batch = self._collate(arr.inputs[local], arr.labels[local], arr.puzzle_identifiers[local_p])
-                self._state = {"iters": self._iters, "position": {
-                    "set": name, "iters": iters, "start": int(start), "rng": _save(rng), "ex_rng": _save(ex_rng)}}
+                self._state = {
+                    "iters": self._iters,
+                    "position": {
+                        "set": name,
+                        "iters": iters,
+                        "start": int(start),
+                        "rng": _save(rng),
+                        "ex_rng": _save(ex_rng),
+                    },
+                }
                 yield name, batch, int(size)
         self._state = {"iters": self._iters, "position": None}

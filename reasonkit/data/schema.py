@@ -14,6 +14,7 @@ and, for sets built by reasonkit, ``build.json`` (how it was built: command, arg
 written by the reference's scripts loads here and the other way round; TRM's extra ``total_puzzles`` key is
 written too, so TRM's loader accepts our data. Readers and writers are in :mod:`reasonkit.data.io`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -52,7 +53,6 @@ class DatasetMeta(BaseModel):
     total_puzzles: Optional[int] = None
 
 
-
 @dataclass
 class SetArrays:
     """The five arrays of one set of one split (see the module docstring)."""
@@ -86,4 +86,3 @@ class SetArrays:
     @property
     def num_groups(self) -> int:
         return len(self.group_indices) - 1
-

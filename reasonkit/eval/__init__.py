@@ -1,8 +1,21 @@
 """Evaluation and inference: metrics, batched inference with early exit and refill, voting, prediction."""
+
 from .evaluate import check_data_fits_model, evaluate, load_examples, resolve_task, score
 from .inference import InferenceResult, infer
 from .predict import predict_csv, solve_puzzle
 from .vote import pass_at_k, variant_scores, vote
 
-__all__ = ["evaluate", "score", "load_examples", "check_data_fits_model", "resolve_task", "infer", "InferenceResult",
-           "predict_csv", "solve_puzzle", "vote", "pass_at_k", "variant_scores"]
+__all__ = [
+    "evaluate",
+    "score",
+    "load_examples",
+    "check_data_fits_model",
+    "resolve_task",
+    "infer",
+    "InferenceResult",
+    "predict_csv",
+    "solve_puzzle",
+    "vote",
+    "pass_at_k",
+    "variant_scores",
+]

@@ -6,6 +6,7 @@ are right; sequences without labels are not counted. A sequence is exactly right
 label-exact accuracy is reported beside it. Data sets are read in the reference's on-disk format
 (:mod:`reasonkit.data.schema`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -21,8 +22,15 @@ from ..registry import list_kinds
 from ..tasks.base import Task, get_task
 from .inference import InferenceResult, infer
 
-__all__ = ["Examples", "load_examples", "check_data_fits_model", "check_data_fits_spec", "score", "evaluate",
-           "resolve_task"]
+__all__ = [
+    "Examples",
+    "load_examples",
+    "check_data_fits_model",
+    "check_data_fits_spec",
+    "score",
+    "evaluate",
+    "resolve_task",
+]
 
 
 @dataclass
@@ -39,10 +47,16 @@ class Examples:
     def __len__(self) -> int:
         return len(self.inputs)
 
-    def head(self, limit: int) -> "Examples":
+    def head(self, limit: int) -> Examples:
         """The first ``limit`` examples."""
-        return Examples(self.inputs[:limit], self.labels[:limit], self.puzzle_identifiers[:limit],
-                        self.set_names[:limit], self.puzzle_index[:limit], self.meta)
+        return Examples(
+            self.inputs[:limit],
+            self.labels[:limit],
+            self.puzzle_identifiers[:limit],
+            self.set_names[:limit],
+            self.puzzle_index[:limit],
+            self.meta,
+        )
 
 
 def load_examples(data_dir: str | Path, split: str = "test", limit: Optional[int] = None) -> Examples:
@@ -66,9 +80,14 @@ def load_examples(data_dir: str | Path, split: str = "test", limit: Optional[int
         parts["sets"].append(np.full(len(labels), name))
         parts["puzzles"].append(np.repeat(np.arange(len(counts)) + offset, counts))
         offset += len(counts)
-    ex = Examples(np.concatenate(parts["inputs"]).astype(np.int32), np.concatenate(parts["labels"]),
-                  np.concatenate(parts["ids"]).astype(np.int32), np.concatenate(parts["sets"]),
-                  np.concatenate(parts["puzzles"]), meta)
+    ex = Examples(
+        np.concatenate(parts["inputs"]).astype(np.int32),
+        np.concatenate(parts["labels"]),
+        np.concatenate(parts["ids"]).astype(np.int32),
+        np.concatenate(parts["sets"]),
+        np.concatenate(parts["puzzles"]),
+        meta,
+    )
     return ex if limit is None else ex.head(limit)
 
 
@@ -93,8 +112,11 @@ def _check_fit(vocab_size: int, seq_len: int, num_ids: Optional[int], meta: Data
     if num_ids is not None and meta.num_puzzle_identifiers > num_ids:
         problems.append(f"num_puzzle_identifiers {meta.num_puzzle_identifiers} (model's table: {num_ids})")
     if problems:
-        raise DataError(f"data set {data_dir} does not fit the model: " + ", ".join(problems)
-                        + "; use a model built for this data set (vocab_size=..., seq_len=..., num_puzzle_ids=...)")
+        raise DataError(
+            f"data set {data_dir} does not fit the model: "
+            + ", ".join(problems)
+            + "; use a model built for this data set (vocab_size=..., seq_len=..., num_puzzle_ids=...)"
+        )
 
 
 def resolve_task(model=None, data_dir: str | Path | None = None, name: Optional[str] = None) -> Optional[Task]:
@@ -108,8 +130,9 @@ def resolve_task(model=None, data_dir: str | Path | None = None, name: Optional[
     return get_task(builder) if builder in list_kinds("task") else None
 
 
-def score(predictions: np.ndarray, labels: np.ndarray, steps: np.ndarray,
-          correct: Optional[np.ndarray] = None) -> dict[str, float]:
+def score(
+    predictions: np.ndarray, labels: np.ndarray, steps: np.ndarray, correct: Optional[np.ndarray] = None
+) -> dict[str, float]:
     """exact_accuracy (``correct`` if given, else every labelled token right), label_exact_accuracy,
     token_accuracy, mean_steps and count over the sequences that have labels."""
     mask = labels != IGNORE_LABEL
@@ -120,14 +143,28 @@ def score(predictions: np.ndarray, labels: np.ndarray, steps: np.ndarray,
     token = (right.sum(-1)[valid] / counts[valid]).sum() / max(n, 1)
     label_exact = right.sum(-1) == counts
     exact = label_exact if correct is None else np.asarray(correct, bool)
-    return {"exact_accuracy": float(exact[valid].sum() / max(n, 1)),
-            "label_exact_accuracy": float(label_exact[valid].sum() / max(n, 1)),
-            "token_accuracy": float(token), "mean_steps": float(steps[valid].mean()) if n else 0.0, "count": n}
+    return {
+        "exact_accuracy": float(exact[valid].sum() / max(n, 1)),
+        "label_exact_accuracy": float(label_exact[valid].sum() / max(n, 1)),
+        "token_accuracy": float(token),
+        "mean_steps": float(steps[valid].mean()) if n else 0.0,
+        "count": n,
+    }
 
 
-def evaluate(model, data_dir: str | Path, split: str = "test", *, limit: Optional[int] = None,
-             max_steps: Optional[int] = None, batch_size: int = 256, early_exit: bool = False,
-             device=None, progress: bool = False, task: Optional[Task] = None) -> tuple[dict, InferenceResult, Examples]:
+def evaluate(
+    model,
+    data_dir: str | Path,
+    split: str = "test",
+    *,
+    limit: Optional[int] = None,
+    max_steps: Optional[int] = None,
+    batch_size: int = 256,
+    early_exit: bool = False,
+    device=None,
+    progress: bool = False,
+    task: Optional[Task] = None,
+) -> tuple[dict, InferenceResult, Examples]:
     """Evaluate ``model`` on a split; returns (metrics, raw inference result, the examples).
 
     ``task`` checks correctness (default: :func:`resolve_task` from the model and the data set).
@@ -137,17 +174,35 @@ def evaluate(model, data_dir: str | Path, split: str = "test", *, limit: Optiona
     check_data_fits_model(model, load_metadata(data_dir, split), data_dir)
     examples = load_examples(data_dir, split, limit)
     task = task if task is not None else resolve_task(model, data_dir)
-    result = infer(model, examples.inputs, examples.puzzle_identifiers, batch_size=batch_size, max_steps=max_steps,
-                   early_exit=early_exit, device=device, progress=progress)
+    result = infer(
+        model,
+        examples.inputs,
+        examples.puzzle_identifiers,
+        batch_size=batch_size,
+        max_steps=max_steps,
+        early_exit=early_exit,
+        device=device,
+        progress=progress,
+    )
     correct = task.is_correct(examples.inputs, result.predictions, examples.labels) if task is not None else None
     metrics = score(result.predictions, examples.labels, result.steps, correct)
-    metrics.update({"seconds": result.seconds, "sequences_per_second": result.sequences_per_second,
-                    "segments_run": result.segments_run, "early_exit": early_exit,
-                    "max_steps": max_steps or model.halting.max_steps})
+    metrics.update(
+        {
+            "seconds": result.seconds,
+            "sequences_per_second": result.sequences_per_second,
+            "segments_run": result.segments_run,
+            "early_exit": early_exit,
+            "max_steps": max_steps or model.halting.max_steps,
+        }
+    )
     sets = np.unique(examples.set_names)
     if len(sets) > 1:
         for name in sets:
             sel = examples.set_names == name
-            metrics[f"set/{name}"] = score(result.predictions[sel], examples.labels[sel], result.steps[sel],
-                                           None if correct is None else correct[sel])
+            metrics[f"set/{name}"] = score(
+                result.predictions[sel],
+                examples.labels[sel],
+                result.steps[sel],
+                None if correct is None else correct[sel],
+            )
     return metrics, result, examples

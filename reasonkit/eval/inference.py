@@ -7,6 +7,7 @@ throughput rises with the fraction of sequences that stop early. Without ``early
 ``max_steps`` segments and the result equals the reference's evaluation. ``max_steps`` may exceed the training
 maximum (inference-time scaling, no retraining).
 """
+
 from __future__ import annotations
 
 import time
@@ -38,9 +39,17 @@ class InferenceResult:
 
 
 @torch.no_grad()
-def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarray | torch.Tensor | None = None, *,
-          batch_size: int = 256, max_steps: Optional[int] = None, early_exit: bool = False,
-          device: torch.device | str | None = None, progress: bool = False) -> InferenceResult:
+def infer(
+    model,
+    inputs: np.ndarray | torch.Tensor,
+    puzzle_identifiers: np.ndarray | torch.Tensor | None = None,
+    *,
+    batch_size: int = 256,
+    max_steps: Optional[int] = None,
+    early_exit: bool = False,
+    device: torch.device | str | None = None,
+    progress: bool = False,
+) -> InferenceResult:
     """Solve every row of ``inputs`` [N, seq] with slots refilled as sequences halt.
 
     Token and puzzle ids are checked against the model once, before the first segment.
@@ -52,8 +61,11 @@ def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarr
     device = torch.device(device) if device is not None else next(model.parameters()).device
     inputs = torch.as_tensor(np.asarray(inputs), dtype=torch.int32)
     n, seq = inputs.shape
-    ids = (torch.zeros(n, dtype=torch.int32) if puzzle_identifiers is None
-           else torch.as_tensor(np.asarray(puzzle_identifiers), dtype=torch.int32))
+    ids = (
+        torch.zeros(n, dtype=torch.int32)
+        if puzzle_identifiers is None
+        else torch.as_tensor(np.asarray(puzzle_identifiers), dtype=torch.int32)
+    )
     if n == 0:
         raise DataError("no puzzles to solve (an empty input)")
     model.check_batch({"inputs": inputs, "puzzle_identifiers": ids})
@@ -67,8 +79,10 @@ def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarr
     model.eval()
     start = time.perf_counter()
     slot_example = torch.full((batch_size,), -1, dtype=torch.long)  # which example each slot runs (-1: idle)
-    batch = {"inputs": torch.zeros(batch_size, seq, dtype=torch.int32, device=device),
-             "puzzle_identifiers": torch.zeros(batch_size, dtype=torch.int32, device=device)}
+    batch = {
+        "inputs": torch.zeros(batch_size, seq, dtype=torch.int32, device=device),
+        "puzzle_identifiers": torch.zeros(batch_size, dtype=torch.int32, device=device),
+    }
     carry = model.initial_carry(batch)
     next_example, done, segments = 0, 0, 0
     bar = None
@@ -111,5 +125,6 @@ def infer(model, inputs: np.ndarray | torch.Tensor, puzzle_identifiers: np.ndarr
         model.train(was_training)
         if bar is not None:
             bar.close()
-    return InferenceResult(preds.numpy(), steps.numpy(), conf.numpy() if conf is not None else None,
-                           time.perf_counter() - start, segments)
+    return InferenceResult(
+        preds.numpy(), steps.numpy(), conf.numpy() if conf is not None else None, time.perf_counter() - start, segments
+    )

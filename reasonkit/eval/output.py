@@ -1,4 +1,5 @@
 """Writing result files safely: the path is checked before any work, and the file appears whole or not at all."""
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ strings ('.' blank), Maze ``# SGo`` strings, ARC grids as JSON. A CSV needs a ``
 are kept); the output CSV adds ``prediction``, ``steps``, ``confidence`` and, when an ``answer`` column is given,
 ``correct`` (by the task's check: any shortest path counts for Maze; empty where a row gives no answer).
 """
+
 from __future__ import annotations
 
 import csv
@@ -29,26 +30,37 @@ def _task(model, task: Optional[Task]) -> Task:
 
     found = resolve_task(model)
     if found is None:
-        raise ConfigError("the model names no task, so its puzzle strings cannot be read; pass task=... "
-                          "(--task sudoku|maze|arc)")
+        raise ConfigError(
+            "the model names no task, so its puzzle strings cannot be read; pass task=... (--task sudoku|maze|arc)"
+        )
     return found
 
 
-def solve_puzzle(model, puzzle: str | np.ndarray, *, task: Optional[Task] = None, max_steps: Optional[int] = None,
-                 early_exit: bool = False, puzzle_identifier: int = 0):
+def solve_puzzle(
+    model,
+    puzzle: str | np.ndarray,
+    *,
+    task: Optional[Task] = None,
+    max_steps: Optional[int] = None,
+    early_exit: bool = False,
+    puzzle_identifier: int = 0,
+):
     """Solve one puzzle: a string gives the task's string back, an array of token ids gives token ids back."""
     if isinstance(puzzle, str):
         task = _task(model, task)
         tokens = task.encode(puzzle, model.seq_len)
     else:
         tokens = np.asarray(puzzle, dtype=np.int32).reshape(-1)
-    result = infer(model, tokens[None], np.array([puzzle_identifier]), batch_size=1, max_steps=max_steps,
-                   early_exit=early_exit)
+    result = infer(
+        model, tokens[None], np.array([puzzle_identifier]), batch_size=1, max_steps=max_steps, early_exit=early_exit
+    )
     pred = result.predictions[0]
     return task.decode(pred) if isinstance(puzzle, str) else pred
 
 
-def read_puzzle_csv(path: str | Path, task: Task, seq_len: int) -> tuple[list[dict], np.ndarray, list[Optional[np.ndarray]]]:
+def read_puzzle_csv(
+    path: str | Path, task: Task, seq_len: int
+) -> tuple[list[dict], np.ndarray, list[Optional[np.ndarray]]]:
     """The rows of a puzzle CSV, their questions as tokens [N, seq_len] and each row's answer as tokens (None where
     the ``answer`` column is missing or empty); DataError naming the file and row for anything unreadable."""
     path = Path(path)
@@ -74,9 +86,17 @@ def read_puzzle_csv(path: str | Path, task: Task, seq_len: int) -> tuple[list[di
     return rows, np.stack(questions), answers
 
 
-def predict_csv(model, input_path: str | Path, out_path: str | Path, *, task: Optional[Task] = None,
-                batch_size: int = 256, max_steps: Optional[int] = None, early_exit: bool = False,
-                overwrite: bool = True) -> dict:
+def predict_csv(
+    model,
+    input_path: str | Path,
+    out_path: str | Path,
+    *,
+    task: Optional[Task] = None,
+    batch_size: int = 256,
+    max_steps: Optional[int] = None,
+    early_exit: bool = False,
+    overwrite: bool = True,
+) -> dict:
     """Solve every ``question`` of a CSV and write the predictions; returns a summary (accuracy if answers given).
 
     ``out_path`` is checked before any work and written atomically.
@@ -89,14 +109,19 @@ def predict_csv(model, input_path: str | Path, out_path: str | Path, *, task: Op
     answered = [i for i, a in enumerate(answers) if a is not None]
     correct = {}
     if answered:
-        ok = task.is_correct(questions[answered], result.predictions[answered],
-                             np.stack([answers[i] for i in answered]), IGNORE_LABEL)
+        ok = task.is_correct(
+            questions[answered], result.predictions[answered], np.stack([answers[i] for i in answered]), IGNORE_LABEL
+        )
         correct = dict(zip(answered, ok.tolist()))
     fields = list(rows[0]) + ["prediction", "steps", "confidence"] + (["correct"] if "answer" in rows[0] else [])
     lines = []
     for i, row in enumerate(rows):
-        row = {**row, "prediction": task.decode(result.predictions[i]), "steps": int(result.steps[i]),
-               "confidence": "" if result.confidence is None else f"{result.confidence[i]:.4f}"}
+        row = {
+            **row,
+            "prediction": task.decode(result.predictions[i]),
+            "steps": int(result.steps[i]),
+            "confidence": "" if result.confidence is None else f"{result.confidence[i]:.4f}",
+        }
         if "answer" in rows[0]:
             row["correct"] = int(correct[i]) if i in correct else ""  # empty: no answer to compare with
         lines.append(row)

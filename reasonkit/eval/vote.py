@@ -6,6 +6,7 @@ Identical answers are grouped; candidates are ranked by (vote count, mean haltin
 top k candidates equals the answer. Puzzles are grouped (ARC: the test inputs of one task); a group counts only if
 *all* its puzzles pass (``partial=True`` instead gives each group the fraction that pass, TRM's evaluator).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -56,12 +57,22 @@ def vote(records: Iterable[tuple[Hashable, np.ndarray, float]]) -> Votes:
         cand = tables[key].setdefault(grid_key(answer), Candidate(answer))
         cand.count += 1
         cand.confidence_sum += float(conf)
-    return Votes({key: sorted(table.values(), key=lambda c: (c.count, c.confidence), reverse=True)
-                  for key, table in tables.items()})
+    return Votes(
+        {
+            key: sorted(table.values(), key=lambda c: (c.count, c.confidence), reverse=True)
+            for key, table in tables.items()
+        }
+    )
 
 
-def pass_at_k(votes: Votes, answers: dict[Hashable, np.ndarray], ks: Sequence[int] = (1, 2, 10), *,
-              group: Callable[[Hashable], Hashable] = lambda key: key, partial: bool = False) -> dict[str, float]:
+def pass_at_k(
+    votes: Votes,
+    answers: dict[Hashable, np.ndarray],
+    ks: Sequence[int] = (1, 2, 10),
+    *,
+    group: Callable[[Hashable], Hashable] = lambda key: key,
+    partial: bool = False,
+) -> dict[str, float]:
     """Fraction of groups solved within the top k candidates, for each k. ``answers[key]`` is the right answer;
     ``group(key)`` names the group a puzzle belongs to. A puzzle without predictions counts as wrong."""
     groups: dict[Hashable, list[Hashable]] = defaultdict(list)

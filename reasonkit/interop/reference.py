@@ -5,6 +5,7 @@ training wrapper ``model.``. The puzzle-embedding table is the buffer ``inner.pu
 declares how the reference names its levels and initial states (``REFERENCE_LEVELS``: reference name ->
 name inside the core); everything else maps by a fixed table.
 """
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,7 @@ def _strip(key: str) -> str:
         changed = False
         for prefix in _PREFIXES:
             if key.startswith(prefix):
-                key, changed = key[len(prefix):], True
+                key, changed = key[len(prefix) :], True
     return key
 
 
@@ -50,7 +51,7 @@ def reference_key_map(model: Reasoner) -> dict[str, str]:
         our_prefix = "core." + core_name
         for name in ours:
             if name.startswith(our_prefix + "."):
-                mapping[ref_prefix + name[len(our_prefix):]] = name
+                mapping[ref_prefix + name[len(our_prefix) :]] = name
             elif name == our_prefix:
                 mapping[ref_prefix] = name
     return mapping
@@ -82,7 +83,9 @@ def load_reference_state_dict(model: Reasoner, state_dict: Mapping[str, torch.Te
     missing = sorted(n for n in ours if n not in loaded)
     problems = []
     if unexpected:
-        problems.append(f"unexpected keys (not part of a {type(model.core).__name__} model): {', '.join(sorted(unexpected)[:8])}")
+        problems.append(
+            f"unexpected keys (not part of a {type(model.core).__name__} model): {', '.join(sorted(unexpected)[:8])}"
+        )
     if mismatched:
         problems.append(f"shape mismatches (a model of another size or task?): {'; '.join(mismatched[:8])}")
     if missing:

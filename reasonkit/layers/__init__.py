@@ -1,4 +1,5 @@
 """Unregistered primitives shared by blocks: one concept per file."""
+
 from .attention import ATTENTION_BACKENDS, attention
 from .embedding import CastedEmbedding, PuzzleEmbedding
 from .init import lecun_normal_, trunc_normal_

@@ -4,6 +4,7 @@ Backends: ``sdpa`` (``torch.nn.functional.scaled_dot_product_attention``, the de
 (``xformers.ops.memory_efficient_attention``, CUDA only) and ``math`` (an explicit softmax, for testing).
 Requesting xformers where it cannot run is an error, never a silent switch to another backend.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -27,9 +28,14 @@ def check_backend(backend: str) -> None:
         raise ValueError(f"unknown attention backend {backend!r}; known: {', '.join(ATTENTION_BACKENDS)}")
     if backend == "xformers":
         if importlib.util.find_spec("xformers") is None:
-            raise ValueError("attention backend 'xformers' needs the xformers package: pip install 'reasonkit[xformers]', or use attention='sdpa'")
+            raise ValueError(
+                "attention backend 'xformers' needs the xformers package: pip install 'reasonkit[xformers]', "
+                "or use attention='sdpa'"
+            )
         if not torch.cuda.is_available():
-            raise ValueError("attention backend 'xformers' runs only on CUDA and no CUDA device is available; use attention='sdpa'")
+            raise ValueError(
+                "attention backend 'xformers' runs only on CUDA and no CUDA device is available; use attention='sdpa'"
+            )
 
 
 def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, backend: str = "sdpa") -> torch.Tensor:
@@ -42,7 +48,9 @@ def attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tensor, backend: str = 
         return torch.einsum("bhqk,bkhd->bqhd", scores.softmax(dim=-1), v.float()).to(q.dtype)
     if backend == "xformers":
         if q.device.type != "cuda":
-            raise RuntimeError(f"attention backend 'xformers' runs only on CUDA tensors, got {q.device.type}; use attention='sdpa'")
+            raise RuntimeError(
+                f"attention backend 'xformers' runs only on CUDA tensors, got {q.device.type}; use attention='sdpa'"
+            )
         import xformers.ops as xops
 
         return xops.memory_efficient_attention(q, k, v)

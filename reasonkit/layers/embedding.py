@@ -5,6 +5,7 @@ per-puzzle learned prefix: a zero-initialised table with *sparse* gradients, so 
 batch receive a gradient (repeated ids are summed when the gradient is coalesced) and a separate sign-SGD
 optimizer can update them. It is excluded from the model's parameter count, as in the reference.
 """
+
 from __future__ import annotations
 
 import torch

@@ -5,6 +5,7 @@ per cell and 1,620 directed edges for 9x9, as in Palm et al. 2018, arXiv 1711.08
 cell of a grid to its 4 neighbours (a maze). Tasks choose their graph (``Task.graph``); graphs are built once per
 model.
 """
+
 from __future__ import annotations
 
 import torch

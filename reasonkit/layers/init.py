@@ -4,6 +4,7 @@
 by the std of a unit normal truncated at +-2 so that the result has the requested std. Scaling the std and the
 bounds by that constant gives the JAX initialiser with torch's own sampler.
 """
+
 from __future__ import annotations
 
 import math

@@ -3,6 +3,7 @@
 HRM (arXiv 2506.21734) casts weights at call time instead of using autocast, so the forward dtype is a property
 of the activations. Weights use truncated LeCun normal, biases start at zero.
 """
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """Weightless RMSNorm computed in float32 (the post-norm of HRM and TRM blocks)."""
+
 from __future__ import annotations
 
 import torch

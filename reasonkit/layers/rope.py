@@ -2,6 +2,7 @@
 
 The cos/sin tables are computed once at construction for every position a cell sees.
 """
+
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,5 @@
 """SwiGLU feed-forward (Shazeer 2020, "GLU Variants Improve Transformer"), as used by HRM and TRM."""
+
 from __future__ import annotations
 
 import torch

@@ -5,6 +5,7 @@ The puzzle embedding occupies ``puzzle_len`` prefix positions (the first is the 
 Learned positions are added as ``0.707106781 * (embedding + positions)`` before the scale; rotary positions are
 applied inside attention cells; ``none`` adds nothing (TRM-MLP).
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,16 @@ Positions = Literal["rope", "learned", "none"]
 class InputEmbedding(nn.Module):
     """Maps token ids [batch, seq] and puzzle ids [batch] to [batch, prefix + seq, hidden] in the given dtype."""
 
-    def __init__(self, vocab_size: int, hidden_size: int, seq_len: int, positions: str, num_puzzle_ids: int,
-                 puzzle_dim: int, puzzle_len: int) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        hidden_size: int,
+        seq_len: int,
+        positions: str,
+        num_puzzle_ids: int,
+        puzzle_dim: int,
+        puzzle_len: int,
+    ) -> None:
         super().__init__()
         self.scale = math.sqrt(hidden_size)
         self.vocab_size = vocab_size
@@ -36,7 +45,9 @@ class InputEmbedding(nn.Module):
         self.tokens = CastedEmbedding(vocab_size, hidden_size, init_std=1.0 / self.scale)
         self.puzzle = PuzzleEmbedding(num_puzzle_ids, puzzle_dim, puzzle_len, hidden_size) if puzzle_dim > 0 else None
         self.position = (
-            CastedEmbedding(seq_len + self.prefix_len, hidden_size, init_std=1.0 / self.scale) if positions == "learned" else None
+            CastedEmbedding(seq_len + self.prefix_len, hidden_size, init_std=1.0 / self.scale)
+            if positions == "learned"
+            else None
         )
 
     def forward(self, inputs: torch.Tensor, puzzle_ids: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
@@ -54,9 +65,13 @@ class EmbeddingSpec(Spec):
     positions: Positions = Field("rope", description="rope (rotary, in attention), learned (added), or none")
     rope_theta: PositiveFloat = 10000.0
     puzzle_dim: NonNegativeInt | None = Field(
-        None, description="values per puzzle id (puzzle_emb_ndim in the reference); None = hidden size, 0 = no puzzle embedding")
+        None,
+        description="values per puzzle id (puzzle_emb_ndim in the reference); None = hidden size, "
+        "0 = no puzzle embedding",
+    )
     puzzle_len: NonNegativeInt = Field(
-        0, description="prefix tokens for the puzzle embedding; 0 = ceil(puzzle_dim / hidden) (TRM uses 16)")
+        0, description="prefix tokens for the puzzle embedding; 0 = ceil(puzzle_dim / hidden) (TRM uses 16)"
+    )
 
     def resolved(self, hidden_size: int) -> tuple[int, int]:
         """``(puzzle_dim, prefix_len)`` for a given hidden size."""

@@ -6,6 +6,7 @@ their states), runs one segment, and returns the new (detached) carry and the se
 ``solve`` runs a batch to the end for inference. The halting policy owns its head, its state and its decision;
 the Reasoner only asks it (see :mod:`reasonkit.blocks.halting.base`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -70,9 +71,18 @@ class Reasoner(nn.Module):
     inputs it takes.
     """
 
-    def __init__(self, embedding: InputEmbedding, core: RecurrentCore, gradient: GradientEstimator,
-                 halting: HaltingPolicy, hidden_size: int, vocab_size: int, forward_dtype: torch.dtype, *,
-                 spec: Optional[ReasonerSpec] = None) -> None:
+    def __init__(
+        self,
+        embedding: InputEmbedding,
+        core: RecurrentCore,
+        gradient: GradientEstimator,
+        halting: HaltingPolicy,
+        hidden_size: int,
+        vocab_size: int,
+        forward_dtype: torch.dtype,
+        *,
+        spec: Optional[ReasonerSpec] = None,
+    ) -> None:
         super().__init__()
         self.embedding = embedding
         self.core = core
@@ -133,29 +143,45 @@ class Reasoner(nn.Module):
         """Raise ValueError if the batch's token or puzzle ids do not fit the model (reads them: a host sync)."""
         inputs = batch["inputs"]
         if inputs.dtype not in (torch.int32, torch.int64) or inputs.ndim != 2:
-            raise ValueError(f"batch['inputs'] must be integer token ids of shape [batch, seq], got {inputs.dtype} {tuple(inputs.shape)}")
+            raise ValueError(
+                "batch['inputs'] must be integer token ids of shape [batch, seq], got "
+                f"{inputs.dtype} {tuple(inputs.shape)}"
+            )
         if inputs.shape[1] != self.seq_len:
-            raise ValueError(f"batch['inputs'] has {inputs.shape[1]} tokens per example but the model was built for "
-                             f"seq_len={self.seq_len}")
+            raise ValueError(
+                f"batch['inputs'] has {inputs.shape[1]} tokens per example but the model was built for "
+                f"seq_len={self.seq_len}"
+            )
         low, high = int(inputs.min()), int(inputs.max())
         if low < 0 or high >= self.vocab_size:
-            raise ValueError(f"batch['inputs'] holds token ids in [{low}, {high}] but the model's vocab_size is {self.vocab_size}")
+            raise ValueError(
+                f"batch['inputs'] holds token ids in [{low}, {high}] but the model's vocab_size is {self.vocab_size}"
+            )
         if self.embedding.puzzle is not None:
             ids = batch["puzzle_identifiers"]
             if int(ids.min()) < 0 or int(ids.max()) >= self.embedding.puzzle.num_ids:
-                raise ValueError(f"batch['puzzle_identifiers'] holds ids outside [0, {self.embedding.puzzle.num_ids}); "
-                                 "build the model with num_puzzle_ids matching the data set")
+                raise ValueError(
+                    f"batch['puzzle_identifiers'] holds ids outside [0, {self.embedding.puzzle.num_ids}); "
+                    "build the model with num_puzzle_ids matching the data set"
+                )
 
     def segment(self, state: State, data: Batch) -> tuple[State, torch.Tensor, Optional[torch.Tensor]]:
         """One segment on given states: the new detached states, the LM logits and the halting head's logits."""
         x = self.embedding(data["inputs"], data["puzzle_identifiers"], self.forward_dtype)
         state = self.core.run(state, x, self.first_grad)
         z = state[self.core.readout]
-        logits = self.lm_head(z)[:, self.prefix_len:]
+        logits = self.lm_head(z)[:, self.prefix_len :]
         return {k: v.detach() for k, v in state.items()}, logits, self.halting.logits(z[:, 0])
 
-    def forward(self, carry: Carry, batch: Batch, *, max_steps: Optional[int] = None,
-                early_exit: bool = False, check: bool = True) -> tuple[Carry, SegmentOutput]:
+    def forward(
+        self,
+        carry: Carry,
+        batch: Batch,
+        *,
+        max_steps: Optional[int] = None,
+        early_exit: bool = False,
+        check: bool = True,
+    ) -> tuple[Carry, SegmentOutput]:
         """Run one segment: halted slots take the rows of ``batch``, the rest continue their example.
 
         ``max_steps`` overrides the policy's maximum (inference-time scaling); ``early_exit`` lets the policy stop
@@ -177,13 +203,26 @@ class Reasoner(nn.Module):
             next_logits = None
             if self.halting.needs_second_pass(training=self.training, max_steps=limit):
                 next_logits = self.segment(state, data)[2]
-            record = self.halting.decide(steps, halt_logits, policy_state, training=self.training,
-                                         early_exit=early_exit, max_steps=limit, next_logits=next_logits)
+            record = self.halting.decide(
+                steps,
+                halt_logits,
+                policy_state,
+                training=self.training,
+                early_exit=early_exit,
+                max_steps=limit,
+                next_logits=next_logits,
+            )
         return Carry(state, steps, record.halted, data, record.state), SegmentOutput(logits, record)
 
     @torch.no_grad()
-    def solve(self, inputs: torch.Tensor, puzzle_identifiers: Optional[torch.Tensor] = None, *,
-              max_steps: Optional[int] = None, early_exit: bool = False) -> Solution:
+    def solve(
+        self,
+        inputs: torch.Tensor,
+        puzzle_identifiers: Optional[torch.Tensor] = None,
+        *,
+        max_steps: Optional[int] = None,
+        early_exit: bool = False,
+    ) -> Solution:
         """Solve a batch end to end in eval mode: predictions at each sequence's halting segment.
 
         Runs until every sequence has halted (``max_steps`` segments unless ``early_exit``), then restores the

@@ -2,15 +2,16 @@
 
 ``name.tag`` is reserved for trained weights and is not a valid preset name.
 """
+
 from __future__ import annotations
 
 import fnmatch
 import re
 from typing import Callable
 
-from ..models.spec import ReasonerSpec
 from ..errors import UnknownNameError
-from ..registry import closest
+from ..models.spec import ReasonerSpec
+from ..registry import closest, import_submodules
 
 __all__ = ["preset", "preset_names", "preset_factory"]
 
@@ -21,7 +22,9 @@ _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 def preset(name: str) -> Callable[[Callable[[], ReasonerSpec]], Callable[[], ReasonerSpec]]:
     """Register a function returning a spec under ``name``."""
     if not _NAME.match(name):
-        raise ValueError(f"preset name {name!r} must be lower-case words joined by hyphens (no dots: name.tag is for weights)")
+        raise ValueError(
+            f"preset name {name!r} must be lower-case words joined by hyphens (no dots: name.tag is for weights)"
+        )
 
     def decorator(fn: Callable[[], ReasonerSpec]) -> Callable[[], ReasonerSpec]:
         if name in _PRESETS:
@@ -45,7 +48,4 @@ def preset_factory(name: str) -> Callable[[], ReasonerSpec]:
     return _PRESETS[name]
 
 
-from . import hrm  # noqa: E402,F401  (registers the presets)
-from . import trm  # noqa: E402,F401
-from . import ut  # noqa: E402,F401
-from . import rrn  # noqa: E402,F401
+import_submodules(__name__)  # registers the presets of every family module

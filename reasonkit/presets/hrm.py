@@ -3,6 +3,7 @@
 Override the task dimensions for other tasks: Maze ``vocab_size=6, seq_len=900``; ARC ``vocab_size=12,
 seq_len=900, num_puzzle_ids=<from the data set>``.
 """
+
 from __future__ import annotations
 
 from ..models.spec import ReasonerSpec
@@ -12,7 +13,10 @@ from . import preset
 def _hrm(hidden: int, heads: int, layers: int, h_cycles: int, l_cycles: int, max_steps: int) -> ReasonerSpec:
     cell = {"kind": "transformer", "layers": layers, "num_heads": heads, "expansion": 4}
     return ReasonerSpec(
-        vocab_size=11, seq_len=81, num_puzzle_ids=1, hidden_size=hidden,
+        vocab_size=11,
+        seq_len=81,
+        num_puzzle_ids=1,
+        hidden_size=hidden,
         core={"kind": "hierarchical", "h_cycles": h_cycles, "l_cycles": l_cycles, "high": cell, "low": cell},
         gradient={"kind": "one_step"},
         halting={"kind": "q_act", "max_steps": max_steps, "exploration": 0.1},

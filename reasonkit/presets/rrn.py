@@ -8,6 +8,7 @@ column embeddings, and the concat_proj injection for its ``MLP([x, h])`` input m
 digit/position input MLP is a single embedding, and the carry between steps is detached (the paper
 backpropagates through all 32 steps).
 """
+
 from __future__ import annotations
 
 from ..models.spec import ReasonerSpec
@@ -16,10 +17,19 @@ from . import preset
 
 def _rrn(hidden: int, message_layers: int, max_steps: int) -> ReasonerSpec:
     return ReasonerSpec(
-        vocab_size=11, seq_len=81, num_puzzle_ids=1, task="sudoku", hidden_size=hidden, loss="softmax",
+        vocab_size=11,
+        seq_len=81,
+        num_puzzle_ids=1,
+        task="sudoku",
+        hidden_size=hidden,
+        loss="softmax",
         embedding={"positions": "learned", "puzzle_dim": 0},
-        core={"kind": "flat", "cycles": 1, "injection": {"kind": "concat_proj"},
-              "cell": {"kind": "graph", "message_layers": message_layers, "update": "lstm"}},
+        core={
+            "kind": "flat",
+            "cycles": 1,
+            "injection": {"kind": "concat_proj"},
+            "cell": {"kind": "graph", "message_layers": message_layers, "update": "lstm"},
+        },
         gradient={"kind": "bptt"},
         halting={"kind": "fixed", "max_steps": max_steps},
     )

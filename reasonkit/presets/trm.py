@@ -4,20 +4,33 @@
 reference code with the puzzle-embedding table excluded. Maze: ``vocab_size=6, seq_len=900`` and
 ``core.latent_updates=4``; ARC: ``vocab_size=12, seq_len=900, num_puzzle_ids=<from the data set>``.
 """
+
 from __future__ import annotations
 
 from ..models.spec import ReasonerSpec
 from . import preset
 
 
-def _trm(hidden: int, heads: int, layers: int, cycles: int, latent: int, max_steps: int, mlp: bool,
-         seq_len: int = 81, puzzle_len: int = 16) -> ReasonerSpec:
+def _trm(
+    hidden: int,
+    heads: int,
+    layers: int,
+    cycles: int,
+    latent: int,
+    max_steps: int,
+    mlp: bool,
+    seq_len: int = 81,
+    puzzle_len: int = 16,
+) -> ReasonerSpec:
     if mlp:
         cell = {"kind": "mlp_mixer", "layers": layers, "expansion": 4}
     else:
         cell = {"kind": "transformer", "layers": layers, "num_heads": heads, "expansion": 4}
     return ReasonerSpec(
-        vocab_size=11, seq_len=seq_len, num_puzzle_ids=1, hidden_size=hidden,
+        vocab_size=11,
+        seq_len=seq_len,
+        num_puzzle_ids=1,
+        hidden_size=hidden,
         embedding={"positions": "none" if mlp else "rope", "puzzle_len": puzzle_len},
         core={"kind": "recursive", "cycles": cycles, "latent_updates": latent, "cell": cell},
         gradient={"kind": "last_cycle"},

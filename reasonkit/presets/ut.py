@@ -4,6 +4,7 @@ One shared transformer block applied ``cycles`` times per segment with full back
 segment, halted per sequence by ACT over up to 16 segments (halting bias -3, which the Sudoku-Extreme UT runs
 needed) with 16 puzzle-prefix positions acting as memory tokens. Configured for Sudoku-Extreme.
 """
+
 from __future__ import annotations
 
 from ..models.spec import ReasonerSpec
@@ -12,10 +13,16 @@ from . import preset
 
 def _ut(hidden: int, heads: int, layers: int, cycles: int, max_steps: int, puzzle_len: int) -> ReasonerSpec:
     return ReasonerSpec(
-        vocab_size=11, seq_len=81, num_puzzle_ids=1, hidden_size=hidden,
+        vocab_size=11,
+        seq_len=81,
+        num_puzzle_ids=1,
+        hidden_size=hidden,
         embedding={"positions": "rope", "puzzle_len": puzzle_len},
-        core={"kind": "flat", "cycles": cycles,
-              "cell": {"kind": "transformer", "layers": layers, "num_heads": heads, "expansion": 4}},
+        core={
+            "kind": "flat",
+            "cycles": cycles,
+            "cell": {"kind": "transformer", "layers": layers, "num_heads": heads, "expansion": 4},
+        },
         gradient={"kind": "bptt"},
         halting={"kind": "act", "max_steps": max_steps, "init_bias": -3.0},
     )

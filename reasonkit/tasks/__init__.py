@@ -1,4 +1,5 @@
 """Tasks: puzzle families as registered kinds (one sub-package per task). See :mod:`reasonkit.tasks.base`."""
+
 from ..registry import import_submodules
 from .base import DataShape, Task, TestVariant, get_task, task_names
 

@@ -8,6 +8,7 @@ graph for graph cells, the test-time symmetries, and, for data sets whose test s
 the same puzzles (ARC), how to vote over them. A task added from outside the package with
 ``@register("task")`` works in recipes, ``reasonkit data``, ``eval`` and ``predict`` like a built-in one.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -80,12 +81,19 @@ class Task(Spec):
     def _paths_as_strings(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        return {k: [os.fspath(x) if isinstance(x, os.PathLike) else x for x in v] if isinstance(v, (list, tuple))
-                else os.fspath(v) if isinstance(v, os.PathLike) else v for k, v in data.items()}
+        return {
+            k: [os.fspath(x) if isinstance(x, os.PathLike) else x for x in v]
+            if isinstance(v, (list, tuple))
+            else os.fspath(v)
+            if isinstance(v, os.PathLike)
+            else v
+            for k, v in data.items()
+        }
 
     # -- data ----------------------------------------------------------------------------------------------------
-    def build(self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False,
-              progress: bool = True) -> dict:
+    def build(
+        self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False, progress: bool = True
+    ) -> dict:
         """Build the data set this spec describes in ``out``; returns the build record (``build.json``)."""
         raise NotImplementedError(f"{type(self).__name__} must implement build()")
 
@@ -107,8 +115,9 @@ class Task(Spec):
         """Token ids [seq_len] (a prediction) back to the string form of :meth:`encode`."""
         raise NotImplementedError(f"{type(self).__name__} must implement decode()")
 
-    def is_correct(self, inputs: np.ndarray, predictions: np.ndarray, labels: np.ndarray,
-                   ignore_label: int = -100) -> np.ndarray:
+    def is_correct(
+        self, inputs: np.ndarray, predictions: np.ndarray, labels: np.ndarray, ignore_label: int = -100
+    ) -> np.ndarray:
         """Whether each prediction [N, seq] solves its puzzle; by default, equal to the label where labelled."""
         mask = labels != ignore_label
         return np.all((predictions == labels) | ~mask, axis=-1) & mask.any(-1)

@@ -10,6 +10,7 @@ A setting with commas is an axis of the grid; one without is fixed for every run
 (``max_steps``), so an ablation changes one thing. Run ``k`` of the grid writes to ``<out>/<axis values>/``; a run
 whose ``final_eval.json`` exists is skipped, an interrupted one resumes from its checkpoints.
 """
+
 from __future__ import annotations
 
 import csv
@@ -90,7 +91,7 @@ class Ablation:
             items = []
             for key, value in point.items():
                 if key.startswith("model.") and isinstance(value, str):
-                    value = _kind_switch(self.base, key[len("model."):], value)
+                    value = _kind_switch(self.base, key[len("model.") :], value)
                 items.append(f"{key}={json.dumps(value)}")
             name = "-".join(f"{k.split('.')[-1]}={_short(v)}" for k, v in point.items())
             items.append(f"out_dir={json.dumps(str(self.out / name))}")
@@ -105,9 +106,14 @@ def _short(value: Any) -> str:
 
 def _row(point: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
     full, early = final.get("full") or {}, final.get("early_exit") or {}
-    return {**{k: _short(v) for k, v in point.items()}, "exact_accuracy": full.get("exact_accuracy"),
-            "token_accuracy": full.get("token_accuracy"), "mean_steps": full.get("mean_steps"),
-            "early_exit_accuracy": early.get("exact_accuracy"), "early_exit_steps": early.get("mean_steps")}
+    return {
+        **{k: _short(v) for k, v in point.items()},
+        "exact_accuracy": full.get("exact_accuracy"),
+        "token_accuracy": full.get("token_accuracy"),
+        "mean_steps": full.get("mean_steps"),
+        "early_exit_accuracy": early.get("exact_accuracy"),
+        "early_exit_steps": early.get("mean_steps"),
+    }
 
 
 def summarise(rows: list[dict[str, Any]], group_keys: list[str]) -> list[dict[str, Any]]:
@@ -129,8 +135,14 @@ def summarise(rows: list[dict[str, Any]], group_keys: list[str]) -> list[dict[st
 
 
 def _markdown(summary: list[dict[str, Any]], group_keys: list[str]) -> str:
-    head = group_keys + ["runs", "exact accuracy", "token accuracy", "segments", "early-exit accuracy",
-                         "early-exit segments"]
+    head = group_keys + [
+        "runs",
+        "exact accuracy",
+        "token accuracy",
+        "segments",
+        "early-exit accuracy",
+        "early-exit segments",
+    ]
 
     def cell(row, metric):
         mean, std = row.get(metric), row.get(f"{metric}_std")
@@ -140,13 +152,17 @@ def _markdown(summary: list[dict[str, Any]], group_keys: list[str]) -> str:
 
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for row in summary:
-        lines.append("| " + " | ".join([str(row[k]) for k in group_keys] + [str(row["runs"])]
-                                       + [cell(row, m) for m in METRICS]) + " |")
+        lines.append(
+            "| "
+            + " | ".join([str(row[k]) for k in group_keys] + [str(row["runs"])] + [cell(row, m) for m in METRICS])
+            + " |"
+        )
     return "\n".join(lines) + "\n"
 
 
-def run_ablation(recipe: RecipeSettings, argv: Sequence[str], out_dir: str | Path, *, dry_run: bool = False,
-                 plot: bool = True) -> dict[str, Any]:
+def run_ablation(
+    recipe: RecipeSettings, argv: Sequence[str], out_dir: str | Path, *, dry_run: bool = False, plot: bool = True
+) -> dict[str, Any]:
     """Run (or resume) every point of the grid that ``argv`` describes on ``recipe``; write the results table."""
     flags = [a for a in argv if a.startswith("--")]
     axes, fixed = grid_from_settings([a for a in argv if not a.startswith("--")])
@@ -154,8 +170,9 @@ def run_ablation(recipe: RecipeSettings, argv: Sequence[str], out_dir: str | Pat
     ablation = Ablation(base, axes, out_dir)
     runs = ablation.runs()
     if dry_run:
-        return {"runs": [{"point": {k: _short(v) for k, v in p.items()}, "out_dir": c.resolved_out_dir}
-                         for p, c in runs]}
+        return {
+            "runs": [{"point": {k: _short(v) for k, v in p.items()}, "out_dir": c.resolved_out_dir} for p, c in runs]
+        }
     from .recipe import Recipe
 
     rows = []

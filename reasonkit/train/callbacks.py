@@ -4,6 +4,7 @@ A callback sees the :class:`~reasonkit.train.recipe.Recipe` at three moments: ``
 before the first step), ``on_step_end(step, metrics)`` after every optimizer step, and ``on_train_end`` (after
 the last step, before the final evaluation). Pass your own to ``Recipe(config, callbacks=[...])`` to hook in.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -86,10 +87,20 @@ class Checkpointer(Callback):
         if world.is_main:
             ema = trainer.ema.module.state_dict() if trainer.ema is not None else None
             self.last_path = save_checkpoint(
-                recipe.run_dir, trainer.step, spec_json=recipe.spec.model_dump_json(),
-                model_state=recipe.model.state_dict(), trainer_state=state, ema_state=ema, keep_last=self.keep_last,
-                meta={"config": recipe.config.model_dump(mode="json"), "world_size": world.size,
-                      "total_steps": recipe.total_steps, "data_dir": recipe.data_dir})
+                recipe.run_dir,
+                trainer.step,
+                spec_json=recipe.spec.model_dump_json(),
+                model_state=recipe.model.state_dict(),
+                trainer_state=state,
+                ema_state=ema,
+                keep_last=self.keep_last,
+                meta={
+                    "config": recipe.config.model_dump(mode="json"),
+                    "world_size": world.size,
+                    "total_steps": recipe.total_steps,
+                    "data_dir": recipe.data_dir,
+                },
+            )
         if world.distributed:
             dist.barrier()
 

@@ -4,6 +4,7 @@ A data set whose ``build.json`` records another builder or other options is an e
 the run would otherwise train on other data than configured. A data set without a build record (built by the
 reference's scripts) is used as it is.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -28,11 +29,15 @@ def data_matches(data_dir: str | Path, task: Task) -> bool:
         return True
     fix = f"choose another data_dir, or delete {root} to rebuild it with these settings"
     if info.get("builder") != task.kind:
-        raise DataError(f"{root} holds a data set built by the {info.get('builder')!r} builder, not "
-                        f"{task.kind!r}; {fix}")
+        raise DataError(
+            f"{root} holds a data set built by the {info.get('builder')!r} builder, not {task.kind!r}; {fix}"
+        )
     built, wanted = info.get("args") or {}, task.model_dump()
-    differ = [f"{key} (built with {built.get(key)!r}, requested {value!r})" for key, value in wanted.items()
-              if built.get(key) != value]
+    differ = [
+        f"{key} (built with {built.get(key)!r}, requested {value!r})"
+        for key, value in wanted.items()
+        if built.get(key) != value
+    ]
     if differ:
         raise DataError(f"{root} already holds a data set built with other settings: {'; '.join(differ)}; {fix}")
     return True

@@ -4,6 +4,7 @@ Each rank runs its share of the global batch; the loss is divided by the *global
 gradients are summed over ranks, so the update equals a single-process step on the global batch (HRM's scheme).
 The puzzle table's sparse rows are gathered by :class:`~reasonkit.train.optim.SparseSignSGD`. Only rank 0 writes.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -69,7 +70,7 @@ def all_reduce_grads(params: list[nn.Parameter], world: World) -> None:
     dist.all_reduce(flat)
     offset = 0
     for g in grads:
-        g.copy_(flat[offset:offset + g.numel()].view_as(g))
+        g.copy_(flat[offset : offset + g.numel()].view_as(g))
         offset += g.numel()
 
 

@@ -6,6 +6,7 @@ process that no longer exists on this host (a crash, a kill -9) is stale: it is 
 reported. A lock held on another host cannot be checked from here and is respected; delete it by hand if that run
 is gone.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,7 +42,7 @@ class RunLock:
         self._held = False
         self._created: list[Path] = []
 
-    def acquire(self) -> "RunLock":
+    def acquire(self) -> RunLock:
         missing = [p for p in [self.path.parent, *self.path.parent.parents] if not p.exists()]
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -57,7 +58,8 @@ class RunLock:
                 if holder is not None and not self._is_stale(holder):
                     raise RunLockedError(
                         f"{self.path.parent} is in use by another run (pid {holder.get('pid')} on "
-                        f"{holder.get('host')}); wait for it, or choose another out_dir") from None
+                        f"{holder.get('host')}); wait for it, or choose another out_dir"
+                    ) from None
                 self.stale = holder or {}
                 self.path.unlink(missing_ok=True)
                 continue
@@ -93,7 +95,7 @@ class RunLock:
                 except OSError:
                     break
 
-    def __enter__(self) -> "RunLock":
+    def __enter__(self) -> RunLock:
         return self.acquire()
 
     def __exit__(self, *exc) -> None:

@@ -5,6 +5,7 @@ every 5% of the run or every minute, whichever comes first), not thousands of ca
 Weights & Biases are optional: they are imported only when asked for, and a clear error says which package to
 install when they are missing. Only rank 0 logs.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,10 @@ def _summary_writer_class():
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError as err:
-        raise MissingSinkError("tensorboard logging was requested but the 'tensorboard' package is not installed; "
-                               "pip install tensorboard (or reasonkit[tensorboard]) or set tensorboard=false") from err
+        raise MissingSinkError(
+            "tensorboard logging was requested but the 'tensorboard' package is not installed; "
+            "pip install tensorboard (or reasonkit[tensorboard]) or set tensorboard=false"
+        ) from err
     return SummaryWriter
 
 
@@ -36,8 +39,10 @@ def _wandb_module():
     try:
         import wandb
     except ImportError as err:
-        raise MissingSinkError("wandb logging was requested but the 'wandb' package is not installed; "
-                               "pip install wandb (or reasonkit[wandb]) or set wandb=false") from err
+        raise MissingSinkError(
+            "wandb logging was requested but the 'wandb' package is not installed; "
+            "pip install wandb (or reasonkit[wandb]) or set wandb=false"
+        ) from err
     return wandb
 
 
@@ -68,9 +73,19 @@ def _plain(value: Any) -> Any:
 class RunLogger:
     """Writes metrics of a run to ``metrics.jsonl`` (appending, so a resumed run continues the file)."""
 
-    def __init__(self, run_dir: str | Path, total_steps: int, *, enabled: bool = True, progress: bool = True,
-                 tensorboard: bool = False, wandb: bool = False, wandb_project: str = "reasonkit",
-                 config: dict | None = None, initial_step: int = 0) -> None:
+    def __init__(
+        self,
+        run_dir: str | Path,
+        total_steps: int,
+        *,
+        enabled: bool = True,
+        progress: bool = True,
+        tensorboard: bool = False,
+        wandb: bool = False,
+        wandb_project: str = "reasonkit",
+        config: dict | None = None,
+        initial_step: int = 0,
+    ) -> None:
         self.enabled = enabled
         self.run_dir = Path(run_dir)
         self.bar = None
@@ -108,7 +123,9 @@ class RunLogger:
             self.wb.log({f"{kind}/{k}": v for k, v in record.items() if k not in ("step", "kind")}, step=step)
         if kind != "train":
             return
-        post = {k: f"{record[k]:.4g}" for k in ("loss", "accuracy", "exact_accuracy") if isinstance(record.get(k), float)}
+        post = {
+            k: f"{record[k]:.4g}" for k in ("loss", "accuracy", "exact_accuracy") if isinstance(record.get(k), float)
+        }
         if self.bar is not None:
             self.bar.n = step
             self.bar.set_postfix(post, refresh=False)
@@ -120,8 +137,11 @@ class RunLogger:
                 rate = self.steps_per_second(step)
                 eta = (self.total_steps - step) / max(rate, 1e-9)
                 fields = " ".join(f"{k} {v}" for k, v in post.items())
-                print(f"step {step}/{self.total_steps} {fields} {rate:.2f} steps/s eta {eta / 60:.1f} min",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"step {step}/{self.total_steps} {fields} {rate:.2f} steps/s eta {eta / 60:.1f} min",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
     def message(self, text: str) -> None:
         if not self.enabled:

@@ -7,13 +7,13 @@ metrics (sums, to be divided by ``count`` or by the global batch size when logge
 policies: the LM loss is normalised per sequence (token-loss sum / valid tokens) and the policy adds its own terms
 through ``HaltingPolicy.loss`` and its own metrics through ``HaltingPolicy.metrics``.
 """
+
 from __future__ import annotations
 
 from typing import Callable
 
 import torch
 import torch.nn.functional as F
-
 
 from ..data.schema import IGNORE_LABEL
 
@@ -31,7 +31,9 @@ def log_stablemax(x: torch.Tensor, dim: int = -1) -> torch.Tensor:
     return torch.log(s / s.sum(dim=dim, keepdim=True))
 
 
-def stablemax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, ignore_index: int = IGNORE_LABEL) -> torch.Tensor:
+def stablemax_cross_entropy(
+    logits: torch.Tensor, labels: torch.Tensor, ignore_index: int = IGNORE_LABEL
+) -> torch.Tensor:
     """Per-token stablemax cross-entropy in float64; 0 where ``labels == ignore_index``."""
     logprobs = log_stablemax(logits.to(torch.float64), dim=-1)
     valid = labels != ignore_index
@@ -41,12 +43,19 @@ def stablemax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, ignore_i
 
 def softmax_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, ignore_index: int = IGNORE_LABEL) -> torch.Tensor:
     """Per-token softmax cross-entropy in float32; 0 where ``labels == ignore_index``."""
-    flat = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), labels.long().reshape(-1),
-                           ignore_index=ignore_index, reduction="none")
+    flat = F.cross_entropy(
+        logits.float().reshape(-1, logits.shape[-1]),
+        labels.long().reshape(-1),
+        ignore_index=ignore_index,
+        reduction="none",
+    )
     return flat.view(labels.shape)
 
 
-LOSSES: dict[str, Callable[..., torch.Tensor]] = {"stablemax": stablemax_cross_entropy, "softmax": softmax_cross_entropy}
+LOSSES: dict[str, Callable[..., torch.Tensor]] = {
+    "stablemax": stablemax_cross_entropy,
+    "softmax": softmax_cross_entropy,
+}
 
 
 class LossHead:

@@ -10,10 +10,10 @@ A recipe file defines its settings as a :class:`RecipeSettings` named ``RECIPE``
 default one, the demo, short keys) and calls ``recipe_main(sys.argv[1:], RECIPE)``; ``reasonkit ablate`` reads the
 same ``RECIPE``.
 """
+
 from __future__ import annotations
 
 import json
-import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Sequence
 
@@ -38,6 +38,7 @@ class RecipeSettings:
         if self.default not in self.papers:
             raise ValueError(f"default {self.default!r} is not one of the papers {list(self.papers)}")
 
+
 USAGE = """usage: {prog} [--paper NAME] [--demo] [--dry-run] [--debug] [key=value ...]
 
   --paper NAME  start from a paper's settings: {papers} (default {default})
@@ -50,8 +51,9 @@ USAGE = """usage: {prog} [--paper NAME] [--demo] [--dry-run] [--debug] [key=valu
 """
 
 
-def resolve_config(argv: Sequence[str], recipe: RecipeSettings,
-                   extra_flags: Sequence[str] = ()) -> tuple[TrainConfig, dict[str, bool]]:
+def resolve_config(
+    argv: Sequence[str], recipe: RecipeSettings, extra_flags: Sequence[str] = ()
+) -> tuple[TrainConfig, dict[str, bool]]:
     """The config that ``argv`` asks for, and the flags (``dry_run``, ``debug`` and ``extra_flags``) it gave."""
     papers, demo = recipe.papers, recipe.demo
     args, base = list(argv), papers[recipe.default]
@@ -85,19 +87,27 @@ def _summary(result: dict[str, Any]) -> str:
     final = result.get("eval") or {}
     full, early = final.get("full"), final.get("early_exit")
     if full:
-        lines.append(f"test exact accuracy {full['exact_accuracy']:.4f}, token accuracy {full['token_accuracy']:.4f} "
-                     f"({full['count']} puzzles, every sequence {full['mean_steps']:.0f} segments)")
+        lines.append(
+            f"test exact accuracy {full['exact_accuracy']:.4f}, token accuracy {full['token_accuracy']:.4f} "
+            f"({full['count']} puzzles, every sequence {full['mean_steps']:.0f} segments)"
+        )
         if "pass@1" in full:
-            lines.append(f"voted over augmentations: pass@1 {full['pass@1']:.4f}, pass@2 {full['pass@2']:.4f} over "
-                         f"{full['tasks_scored']} tasks")
+            lines.append(
+                f"voted over augmentations: pass@1 {full['pass@1']:.4f}, pass@2 {full['pass@2']:.4f} over "
+                f"{full['tasks_scored']} tasks"
+            )
     if full and early:
         ratio = early["sequences_per_second"] / max(full["sequences_per_second"], 1e-9)
-        lines.append(f"early exit: exact accuracy {early['exact_accuracy']:.4f} at {early['mean_steps']:.2f} segments "
-                     f"on average, {ratio:.2f}x the throughput")
+        lines.append(
+            f"early exit: exact accuracy {early['exact_accuracy']:.4f} at {early['mean_steps']:.2f} segments "
+            f"on average, {ratio:.2f}x the throughput"
+        )
     scaling = final.get("scaling")
     if scaling:
-        lines.append("segments allowed -> exact accuracy: " + ", ".join(
-            f"{k}: {v['exact_accuracy']:.4f}" for k, v in scaling.items()))
+        lines.append(
+            "segments allowed -> exact accuracy: "
+            + ", ".join(f"{k}: {v['exact_accuracy']:.4f}" for k, v in scaling.items())
+        )
     return "\n".join(lines)
 
 
@@ -107,8 +117,15 @@ def recipe_main(argv: Sequence[str], recipe: RecipeSettings) -> int:
     if any(a in ("-h", "--help") for a in argv):
         short = recipe.shortcuts
         note = f"; shortcuts: {', '.join(f'{k} = {v}' for k, v in short.items())}" if short else ""
-        print(USAGE.format(prog=prog, papers=", ".join(recipe.papers), default=recipe.default,
-                           demo_note="" if recipe.demo is not None else " (none for this recipe)", shortcut_note=note))
+        print(
+            USAGE.format(
+                prog=prog,
+                papers=", ".join(recipe.papers),
+                default=recipe.default,
+                demo_note="" if recipe.demo is not None else " (none for this recipe)",
+                shortcut_note=note,
+            )
+        )
         return 0
     debug = "--debug" in argv
 
@@ -126,4 +143,3 @@ def recipe_main(argv: Sequence[str], recipe: RecipeSettings) -> int:
         return 0
 
     return run_guarded(prog, run, debug=debug)
-

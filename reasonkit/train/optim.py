@@ -6,6 +6,7 @@ CUDA-compiled package for it; no pip library provides a portable version, so it 
 Likewise the puzzle table's sign-SGD on the rows a batch touches (HRM's ``CastedSparseEmbeddingSignSGD_Distributed``)
 exists in no library. Every other optimizer comes from ``timm.optim.create_optimizer_v2`` by name.
 """
+
 from __future__ import annotations
 
 import math
@@ -25,8 +26,9 @@ class AdamAtan2(torch.optim.Optimizer):
     ``p -= lr * atan2(m / (1 - b1^t), sqrt(v / (1 - b2^t)))``. Defaults are HRM's: betas (0.9, 0.95).
     """
 
-    def __init__(self, params: Iterable, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95),
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self, params: Iterable, lr: float = 1e-4, betas: tuple[float, float] = (0.9, 0.95), weight_decay: float = 0.0
+    ) -> None:
         if lr < 0 or weight_decay < 0 or not all(0.0 <= b < 1.0 for b in betas):
             raise ValueError(f"invalid Adam-atan2 settings: lr={lr}, betas={betas}, weight_decay={weight_decay}")
         super().__init__(params, dict(lr=lr, betas=tuple(betas), weight_decay=weight_decay))
@@ -44,7 +46,9 @@ class AdamAtan2(torch.optim.Optimizer):
                 if p.grad is None:
                     continue
                 if p.grad.is_sparse:
-                    raise RuntimeError("AdamAtan2 does not take sparse gradients; train the puzzle table with SparseSignSGD")
+                    raise RuntimeError(
+                        "AdamAtan2 does not take sparse gradients; train the puzzle table with SparseSignSGD"
+                    )
                 state = self.state[p]
                 if not state:
                     state["step"] = 0
@@ -56,7 +60,7 @@ class AdamAtan2(torch.optim.Optimizer):
                 p.mul_(1 - lr * wd)
                 m.lerp_(g, 1 - beta1)
                 v.mul_(beta2).addcmul_(g, g, value=1 - beta2)
-                p.add_(torch.atan2(m / (1 - beta1 ** t), v.sqrt() / math.sqrt(1 - beta2 ** t)), alpha=-lr)
+                p.add_(torch.atan2(m / (1 - beta1**t), v.sqrt() / math.sqrt(1 - beta2**t)), alpha=-lr)
         return loss
 
 
@@ -112,7 +116,9 @@ class SparseSignSGD(torch.optim.Optimizer):
             for p in group["params"]:
                 if p.grad is None:
                     if self.world_size > 1:
-                        raise RuntimeError("a puzzle table got no gradient on this rank; every rank must run the same segments")
+                        raise RuntimeError(
+                            "a puzzle table got no gradient on this rank; every rank must run the same segments"
+                        )
                     continue
                 grad = p.grad if p.grad.is_sparse else p.grad.to_sparse()
                 ids, rows = gather_sparse_rows(grad, self.world_size)
@@ -121,8 +127,14 @@ class SparseSignSGD(torch.optim.Optimizer):
         return loss
 
 
-def create_optimizer(params: list[nn.Parameter], name: str, lr: float, weight_decay: float,
-                     betas: tuple[float, float] = (0.9, 0.95), **kwargs) -> torch.optim.Optimizer:
+def create_optimizer(
+    params: list[nn.Parameter],
+    name: str,
+    lr: float,
+    weight_decay: float,
+    betas: tuple[float, float] = (0.9, 0.95),
+    **kwargs,
+) -> torch.optim.Optimizer:
     """The dense optimizer by name: ``adam_atan2`` (HRM's), or any name of ``timm.optim.list_optimizers()``.
 
     Weight decay applies to every parameter (HRM decays all of them, biases included), so timm's
@@ -136,8 +148,10 @@ def create_optimizer(params: list[nn.Parameter], name: str, lr: float, weight_de
     if name not in known:
         from ..registry import closest
 
-        raise ValueError(f"unknown optimizer {name!r}.{closest(name, list(known) + ['adam_atan2'])} "
-                         "Known: adam_atan2 and timm's (timm.optim.list_optimizers())")
+        raise ValueError(
+            f"unknown optimizer {name!r}.{closest(name, list(known) + ['adam_atan2'])} "
+            "Known: adam_atan2 and timm's (timm.optim.list_optimizers())"
+        )
     import inspect
 
     if "betas" not in kwargs and "betas" in inspect.signature(timm.optim.get_optimizer_class(name)).parameters:

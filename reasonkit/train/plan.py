@@ -9,6 +9,7 @@ hrm-27m on the same task, and the run's total is scaled by the reference run's G
 ARC-AGI 24 hours on 8 GPUs, each with the paper's settings (global batch 768; 20,000, 20,000 and 100,000 epochs).
 It is an estimate for GPUs of the reference's class, in bfloat16.
 """
+
 from __future__ import annotations
 
 import json
@@ -25,6 +26,7 @@ from .recipe import build_spec, total_steps_for
 
 __all__ = ["plan", "REFERENCE_RUNS", "segment_flops"]
 
+
 def _arc1_shape() -> DataShape:
     from ..tasks.arc.task import ArcTaskSpec
 
@@ -33,12 +35,24 @@ def _arc1_shape() -> DataShape:
 
 #: Published reference runs: task -> GPU hours, epochs and the data set's shape (hrm-27m, global batch 768).
 REFERENCE_RUNS: dict[str, dict[str, Any]] = {
-    "sudoku": {"gpu_hours": 8 * 10 / 60, "epochs": 20000, "what": "HRM Sudoku-Extreme-1k: ~10 min on 8 GPUs",
-               "shape": lambda: DataShape(11, 81, 1000)},
-    "maze": {"gpu_hours": 8 * 1.0, "epochs": 20000, "what": "HRM Maze-Hard-1k: ~1 h on 8 GPUs",
-             "shape": lambda: DataShape(6, 900, 1000)},
-    "arc": {"gpu_hours": 8 * 24.0, "epochs": 100000, "what": "HRM ARC-AGI-1: ~24 h on 8 GPUs (ConceptARC left out)",
-            "shape": _arc1_shape},
+    "sudoku": {
+        "gpu_hours": 8 * 10 / 60,
+        "epochs": 20000,
+        "what": "HRM Sudoku-Extreme-1k: ~10 min on 8 GPUs",
+        "shape": lambda: DataShape(11, 81, 1000),
+    },
+    "maze": {
+        "gpu_hours": 8 * 1.0,
+        "epochs": 20000,
+        "what": "HRM Maze-Hard-1k: ~1 h on 8 GPUs",
+        "shape": lambda: DataShape(6, 900, 1000),
+    },
+    "arc": {
+        "gpu_hours": 8 * 24.0,
+        "epochs": 100000,
+        "what": "HRM ARC-AGI-1: ~24 h on 8 GPUs (ConceptARC left out)",
+        "shape": _arc1_shape,
+    },
 }
 
 
@@ -47,9 +61,11 @@ def segment_flops(spec) -> int:
     with torch.device("meta"):
         model = spec.build()
     model.train()
-    batch = {"inputs": torch.zeros(1, spec.seq_len, dtype=torch.int32, device="meta"),
-             "labels": torch.zeros(1, spec.seq_len, dtype=torch.int32, device="meta"),
-             "puzzle_identifiers": torch.zeros(1, dtype=torch.int32, device="meta")}
+    batch = {
+        "inputs": torch.zeros(1, spec.seq_len, dtype=torch.int32, device="meta"),
+        "labels": torch.zeros(1, spec.seq_len, dtype=torch.int32, device="meta"),
+        "puzzle_identifiers": torch.zeros(1, dtype=torch.int32, device="meta"),
+    }
     counter = FlopCounterMode(display=False)
     with counter:
         _, out = model(model.initial_carry(batch), batch, check=False)
@@ -81,8 +97,11 @@ def plan(config: TrainConfig) -> dict[str, Any]:
     steps = total_steps_for(config, shape.train_groups, shape.mean_puzzle_examples)
     out: dict[str, Any] = {
         "config": json.loads(config.model_dump_json()),
-        "model": config.model, "parameters": params, "data_shape": {**shape.__dict__, "from": source},
-        "optimizer_steps": steps, "sequences_per_step": config.global_batch_size,
+        "model": config.model,
+        "parameters": params,
+        "data_shape": {**shape.__dict__, "from": source},
+        "optimizer_steps": steps,
+        "sequences_per_step": config.global_batch_size,
     }
     reference = REFERENCE_RUNS.get(task or "")
     if reference is not None:

@@ -11,6 +11,7 @@ The loader protocol (``reasonkit.data.PuzzleLoader``): iterating yields ``(set_n
 for one pass; ``state_dict()`` describes the position after the last yielded batch and ``load_state_dict()`` makes
 the next iteration continue from there.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,7 @@ from ..runtime import configure_threads
 from .callbacks import Callback, Checkpointer, LogMetrics, PeriodicEval
 from .config import TrainConfig
 from .data import prepare_data
-from .distributed import World, broadcast_parameters, init_distributed
+from .distributed import broadcast_parameters, init_distributed
 from .lock import RunLock
 from .logging import RunLogger, check_sinks
 from .trainer import Trainer
@@ -51,12 +52,15 @@ def _default_loader(data_dir, split, *, global_batch_size, rank, world_size, see
     return PuzzleLoader(data_dir, split, global_batch_size, rank=rank, world_size=world_size, seed=seed)
 
 
-def build_spec(config: TrainConfig, meta: Optional[DatasetMeta] = None, precision: str = "float32",
-               task: Optional[str] = None) -> ReasonerSpec:
+def build_spec(
+    config: TrainConfig, meta: Optional[DatasetMeta] = None, precision: str = "float32", task: Optional[str] = None
+) -> ReasonerSpec:
     """The model spec: ``config.model`` with the data set's dimensions (and task) filled in, then the overrides."""
     fill: dict[str, Any] = {"forward_dtype": precision}
     if meta is not None:
-        fill.update(vocab_size=meta.vocab_size, seq_len=meta.seq_len, num_puzzle_ids=max(1, meta.num_puzzle_identifiers))
+        fill.update(
+            vocab_size=meta.vocab_size, seq_len=meta.seq_len, num_puzzle_ids=max(1, meta.num_puzzle_identifiers)
+        )
     if task is not None and get_spec(config.model).task is None:
         fill["task"] = task
     return get_spec(config.model, **{**fill, **config.model_overrides})
@@ -79,19 +83,29 @@ def _check_resume(ckpt: Checkpoint, spec_json: str, config: TrainConfig) -> list
     theirs, ours = json.loads(ckpt.spec_json), json.loads(spec_json)
     if theirs != ours:
         diff = sorted(k for k in set(theirs) | set(ours) if theirs.get(k) != ours.get(k))
-        raise CheckpointError(f"checkpoint {ckpt.path} was written for another model (spec differs in: "
-                              f"{', '.join(diff)}); use another out_dir or resume=never")
+        raise CheckpointError(
+            f"checkpoint {ckpt.path} was written for another model (spec differs in: "
+            f"{', '.join(diff)}); use another out_dir or resume=never"
+        )
     missing = [k for k in ("step", "optimizers", "rng") if k not in (ckpt.trainer_state or {})]
     if missing:
-        what = "no trainer state (trainer.pt)" if ckpt.trainer_state is None else \
-            f"an incomplete trainer state (no {', '.join(missing)})"
-        raise CheckpointError(f"checkpoint {ckpt.path} has {what}, so training cannot continue from it; use "
-                              "resume=never (or another out_dir) to start a new run")
-    before = (ckpt.meta.get("config") or {})
+        what = (
+            "no trainer state (trainer.pt)"
+            if ckpt.trainer_state is None
+            else f"an incomplete trainer state (no {', '.join(missing)})"
+        )
+        raise CheckpointError(
+            f"checkpoint {ckpt.path} has {what}, so training cannot continue from it; use "
+            "resume=never (or another out_dir) to start a new run"
+        )
+    before = ckpt.meta.get("config") or {}
     now = config.model_dump(mode="json")
     changed = [k for k in now if k in before and before[k] != now[k] and k not in ("resume", "progress")]
-    return [f"resuming with changed settings: " + ", ".join(f"{k} {before[k]!r} -> {now[k]!r}" for k in changed)] \
-        if changed else []
+    return (
+        ["resuming with changed settings: " + ", ".join(f"{k} {before[k]!r} -> {now[k]!r}" for k in changed)]
+        if changed
+        else []
+    )
 
 
 class Recipe:
@@ -101,8 +115,9 @@ class Recipe:
     ``loader_factory(data_dir, split, *, global_batch_size, rank, world_size, seed)`` replaces the data loader.
     """
 
-    def __init__(self, config: TrainConfig, *, callbacks: Sequence[Callback] = (),
-                 loader_factory: Optional[LoaderFactory] = None) -> None:
+    def __init__(
+        self, config: TrainConfig, *, callbacks: Sequence[Callback] = (), loader_factory: Optional[LoaderFactory] = None
+    ) -> None:
         self.config = config
         self.extra_callbacks = list(callbacks)
         self.loader_factory = loader_factory or _default_loader
@@ -132,8 +147,10 @@ class Recipe:
         self.has_test = (Path(self.data_dir) / "test" / "dataset.json").is_file()
         if not self.has_test and (config.eval_every or config.eval_every_epochs or config.eval_limit or config.scaling):
             keys = [k for k in ("eval_every", "eval_every_epochs", "eval_limit", "scaling") if getattr(config, k)]
-            raise ConfigError(f"{', '.join(keys)} set but the data set {self.data_dir} has no test split (no "
-                              f"test/dataset.json); build one with a test split or unset {', '.join(keys)}")
+            raise ConfigError(
+                f"{', '.join(keys)} set but the data set {self.data_dir} has no test split (no "
+                f"test/dataset.json); build one with a test split or unset {', '.join(keys)}"
+            )
         meta = load_metadata(self.data_dir, "train")
         precision = config.precision
         if precision == "auto":
@@ -145,7 +162,8 @@ class Recipe:
         per_epoch = steps_per_epoch(config, meta.total_groups, meta.mean_puzzle_examples)
         self.total_steps = total_steps_for(config, meta.total_groups, meta.mean_puzzle_examples)
         self.eval_every = config.eval_every or (
-            max(1, int(config.eval_every_epochs * per_epoch)) if config.eval_every_epochs else None)
+            max(1, int(config.eval_every_epochs * per_epoch)) if config.eval_every_epochs else None
+        )
         check_data_fits_spec(self.spec, meta, self.data_dir)
         if self.has_test:
             check_data_fits_spec(self.spec, load_metadata(self.data_dir, "test"), self.data_dir)
@@ -158,21 +176,45 @@ class Recipe:
         self.model = self.spec.build().to(self.device)
         broadcast_parameters(self.model, self.world)
         self.trainer = Trainer(
-            self.model, total_steps=self.total_steps, optimizer=config.optimizer, lr=config.lr, betas=config.betas,
-            weight_decay=config.weight_decay, puzzle_lr=config.puzzle_lr,
-            puzzle_weight_decay=config.puzzle_weight_decay, warmup_steps=config.lr_warmup_steps,
-            lr_min_ratio=config.lr_min_ratio, grad_clip=config.grad_clip, ema=config.ema, world=self.world,
-            device=self.device, compile=config.compile)
-        self.loader = self.loader_factory(self.data_dir, "train", global_batch_size=config.global_batch_size,
-                                          rank=self.world.rank, world_size=self.world.size, seed=config.seed)
+            self.model,
+            total_steps=self.total_steps,
+            optimizer=config.optimizer,
+            lr=config.lr,
+            betas=config.betas,
+            weight_decay=config.weight_decay,
+            puzzle_lr=config.puzzle_lr,
+            puzzle_weight_decay=config.puzzle_weight_decay,
+            warmup_steps=config.lr_warmup_steps,
+            lr_min_ratio=config.lr_min_ratio,
+            grad_clip=config.grad_clip,
+            ema=config.ema,
+            world=self.world,
+            device=self.device,
+            compile=config.compile,
+        )
+        self.loader = self.loader_factory(
+            self.data_dir,
+            "train",
+            global_batch_size=config.global_batch_size,
+            rank=self.world.rank,
+            world_size=self.world.size,
+            seed=config.seed,
+        )
         torch.manual_seed(config.seed + 1 + self.world.rank)  # training randomness (exploration) differs per rank
         if ckpt is not None:
             notes += _check_resume(ckpt, self.spec.model_dump_json(), config)
             self._restore(ckpt)
-        self.logger = RunLogger(self.run_dir, self.total_steps, enabled=self.world.is_main, progress=config.progress,
-                                tensorboard=config.tensorboard, wandb=config.wandb,
-                                wandb_project=config.wandb_project, config=config.model_dump(mode="json"),
-                                initial_step=self.trainer.step)
+        self.logger = RunLogger(
+            self.run_dir,
+            self.total_steps,
+            enabled=self.world.is_main,
+            progress=config.progress,
+            tensorboard=config.tensorboard,
+            wandb=config.wandb,
+            wandb_project=config.wandb_project,
+            config=config.model_dump(mode="json"),
+            initial_step=self.trainer.step,
+        )
         if self.lock is not None and self.lock.stale is not None:
             self.logger.message(f"replaced a stale lock of a run that no longer exists ({self.lock.stale})")
         for note in notes:
@@ -204,7 +246,7 @@ class Recipe:
         local = self.config.global_batch_size // self.world.size
         if state.get("carry") is not None:
             rank = self.world.rank
-            state["carry"] = {k: v[rank * local:(rank + 1) * local] for k, v in state["carry"].items()}
+            state["carry"] = {k: v[rank * local : (rank + 1) * local] for k, v in state["carry"].items()}
         rngs = state["rng"].pop("torch_per_rank")
         state["rng"]["torch"] = rngs[self.world.rank] if len(rngs) == self.world.size else rngs[0]
         self.trainer.load_state_dict(state, ckpt.ema_state)
@@ -231,8 +273,10 @@ class Recipe:
                         break
                 empty_passes = 0 if produced else empty_passes + 1
                 if empty_passes > 1:
-                    raise ConfigError(f"the training loader of {self.data_dir} yields no batches (fewer examples "
-                                      f"than global_batch_size={self.config.global_batch_size}?); lower it")
+                    raise ConfigError(
+                        f"the training loader of {self.data_dir} yields no batches (fewer examples "
+                        f"than global_batch_size={self.config.global_batch_size}?); lower it"
+                    )
             for cb in self.callbacks:
                 cb.on_train_end(self)
         except NonFiniteLossError as err:
@@ -240,26 +284,45 @@ class Recipe:
             where = f"the last good checkpoint is {last}" if last else "no checkpoint was written yet"
             self.logger.message(f"{err}; {where}")
             raise NonFiniteLossError(f"{err}; {where}") from None
-        self.results.update(train=metrics, step=trainer.step,
-                            checkpoint=str(self.checkpointer.last_path) if self.checkpointer.last_path else None)
+        self.results.update(
+            train=metrics,
+            step=trainer.step,
+            checkpoint=str(self.checkpointer.last_path) if self.checkpointer.last_path else None,
+        )
         return metrics
 
     # -- evaluate --------------------------------------------------------------------------------------------------
-    def evaluate_split(self, *, limit: Optional[int] = None, max_steps: Optional[int] = None,
-                       early_exit: bool = False, log: bool = False, kind: str = "eval") -> Optional[dict[str, Any]]:
+    def evaluate_split(
+        self,
+        *,
+        limit: Optional[int] = None,
+        max_steps: Optional[int] = None,
+        early_exit: bool = False,
+        log: bool = False,
+        kind: str = "eval",
+    ) -> Optional[dict[str, Any]]:
         """Evaluate the weights to evaluate (EMA if kept) on the test split on rank 0; None on other ranks."""
         result = None
         if self.world.is_main and self.has_test:
             result, inference, _ = evaluate(
-                self.trainer.eval_model(), self.data_dir, "test", limit=limit, max_steps=max_steps,
-                early_exit=early_exit, batch_size=max(1, self.config.global_batch_size // self.world.size),
-                device=self.device, task=self.task)
+                self.trainer.eval_model(),
+                self.data_dir,
+                "test",
+                limit=limit,
+                max_steps=max_steps,
+                early_exit=early_exit,
+                batch_size=max(1, self.config.global_batch_size // self.world.size),
+                device=self.device,
+                task=self.task,
+            )
             if self.task is not None and self.task.test_variants(self.data_dir) is not None:
                 result.update(variant_scores(self.task, self.data_dir, inference))
             if log:
                 self.logger.log(self.trainer.step, result, kind=kind)
-                self.logger.message(f"step {self.trainer.step}: {kind} exact_accuracy {result['exact_accuracy']:.4f}, "
-                                    f"token_accuracy {result['token_accuracy']:.4f}")
+                self.logger.message(
+                    f"step {self.trainer.step}: {kind} exact_accuracy {result['exact_accuracy']:.4f}, "
+                    f"token_accuracy {result['token_accuracy']:.4f}"
+                )
         if self.world.distributed:
             dist.barrier()
         return result

@@ -6,6 +6,7 @@
 reference (it increments the step before computing the rate). HRM's recipes use ``min_ratio=1.0``: warmup, then
 constant. A plain function of the step, so the scheduler's whole state is the step counter of the trainer.
 """
+
 from __future__ import annotations
 
 import math
@@ -20,7 +21,9 @@ class WarmupCosine:
 
     def __init__(self, warmup_steps: int, total_steps: int, min_ratio: float = 0.0) -> None:
         if warmup_steps < 0 or total_steps < 1 or not 0.0 <= min_ratio <= 1.0:
-            raise ValueError(f"invalid schedule: warmup_steps={warmup_steps}, total_steps={total_steps}, min_ratio={min_ratio}")
+            raise ValueError(
+                f"invalid schedule: warmup_steps={warmup_steps}, total_steps={total_steps}, min_ratio={min_ratio}"
+            )
         self.warmup_steps = warmup_steps
         self.total_steps = total_steps
         self.min_ratio = min_ratio

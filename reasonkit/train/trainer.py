@@ -6,6 +6,7 @@ the global batch size and back-propagated; dense gradients are summed over ranks
 puzzle table's sign-SGD take one step. Nothing here knows which halting policy, core or gradient estimator the
 model uses.
 """
+
 from __future__ import annotations
 
 import random
@@ -43,11 +44,26 @@ def carry_from_dict(d: dict[str, torch.Tensor], device: torch.device) -> Carry:
 class Trainer:
     """Owns the model, optimizers, schedule, optional EMA and the persistent carry of one training run."""
 
-    def __init__(self, model: Reasoner, *, total_steps: int, optimizer: str = "adam_atan2", lr: float = 1e-4,
-                 betas: tuple[float, float] = (0.9, 0.95), weight_decay: float = 0.0, puzzle_lr: float = 1e-4,
-                 puzzle_weight_decay: float = 0.0, warmup_steps: int = 0, lr_min_ratio: float = 1.0,
-                 grad_clip: Optional[float] = None, ema: Optional[float] = None, loss: Optional[str] = None,
-                 world: World = World(), device: torch.device | str = "cpu", compile: bool = False) -> None:
+    def __init__(
+        self,
+        model: Reasoner,
+        *,
+        total_steps: int,
+        optimizer: str = "adam_atan2",
+        lr: float = 1e-4,
+        betas: tuple[float, float] = (0.9, 0.95),
+        weight_decay: float = 0.0,
+        puzzle_lr: float = 1e-4,
+        puzzle_weight_decay: float = 0.0,
+        warmup_steps: int = 0,
+        lr_min_ratio: float = 1.0,
+        grad_clip: Optional[float] = None,
+        ema: Optional[float] = None,
+        loss: Optional[str] = None,
+        world: World = World(),
+        device: torch.device | str = "cpu",
+        compile: bool = False,
+    ) -> None:
         self.model = model
         self.world = world
         self.device = torch.device(device)
@@ -55,11 +71,14 @@ class Trainer:
         self.loss_head = LossHead(loss or (model.spec.loss if model.spec is not None else "stablemax"))
         self.dense_params = model.dense_parameters()
         self.optimizers: list[torch.optim.Optimizer] = [
-            create_optimizer(self.dense_params, optimizer, lr=lr, weight_decay=weight_decay, betas=betas)]
+            create_optimizer(self.dense_params, optimizer, lr=lr, weight_decay=weight_decay, betas=betas)
+        ]
         self.base_lrs = [lr]
         puzzle = model.puzzle_parameters()
         if puzzle:
-            self.optimizers.append(SparseSignSGD(puzzle, lr=puzzle_lr, weight_decay=puzzle_weight_decay, world_size=world.size))
+            self.optimizers.append(
+                SparseSignSGD(puzzle, lr=puzzle_lr, weight_decay=puzzle_weight_decay, world_size=world.size)
+            )
             self.base_lrs.append(puzzle_lr)
         self.schedule = WarmupCosine(warmup_steps, total_steps, lr_min_ratio)
         self.grad_clip = grad_clip
@@ -99,7 +118,9 @@ class Trainer:
         if not torch.isfinite(torch.tensor(total)):
             for opt in self.optimizers:
                 opt.zero_grad(set_to_none=True)
-            raise NonFiniteLossError(f"non-finite loss ({total}) at step {self.step}; stopping without updating the weights")
+            raise NonFiniteLossError(
+                f"non-finite loss ({total}) at step {self.step}; stopping without updating the weights"
+            )
 
         if self.grad_clip is not None:
             torch.nn.utils.clip_grad_norm_(self.dense_params, self.grad_clip)
@@ -139,8 +160,10 @@ class Trainer:
     def load_state_dict(self, state: dict[str, Any], ema_weights: Optional[dict[str, torch.Tensor]] = None) -> None:
         self.step = int(state["step"])
         if len(state["optimizers"]) != len(self.optimizers):
-            raise CheckpointError("the checkpoint's optimizers do not match this run's (a puzzle table in one only?); "
-                                  "resume with the same model and optimizer, or start a new run")
+            raise CheckpointError(
+                "the checkpoint's optimizers do not match this run's (a puzzle table in one only?); "
+                "resume with the same model and optimizer, or start a new run"
+            )
         for opt, sd in zip(self.optimizers, state["optimizers"]):
             opt.load_state_dict(sd)
         self.carry = carry_from_dict(state["carry"], self.device) if state.get("carry") is not None else None

@@ -1,4 +1,5 @@
 """matplotlib, imported on demand with a message naming the extra that installs it."""
+
 from __future__ import annotations
 
 from ..errors import MissingDependencyError

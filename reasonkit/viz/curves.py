@@ -1,5 +1,6 @@
 """Curves of a run: the learning curve (loss and exact accuracy against steps), the inference-time scaling curve
 (exact accuracy against the segments allowed), and an ablation's results as bars with their spread."""
+
 from __future__ import annotations
 
 import json
@@ -33,8 +34,12 @@ def plot_learning_curve(records: Sequence[dict[str, Any]], out: str | Path) -> P
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     ax_loss.plot([r["step"] for r in train], [r["loss"] for r in train], lw=0.8)
     ax_loss.set(xlabel="step", ylabel="loss", yscale="log", title="training loss")
-    ax_acc.plot([r["step"] for r in train], [r.get("exact_accuracy", 0.0) for r in train], lw=0.8,
-                label="train (halted sequences)")
+    ax_acc.plot(
+        [r["step"] for r in train],
+        [r.get("exact_accuracy", 0.0) for r in train],
+        lw=0.8,
+        label="train (halted sequences)",
+    )
     if evals:
         ax_acc.plot([r["step"] for r in evals], [r["exact_accuracy"] for r in evals], "o-", label="test")
     ax_acc.set(xlabel="step", ylabel="exact accuracy", ylim=(0, 1.02), title="exact accuracy")
@@ -52,8 +57,9 @@ def plot_scaling(scaling: dict[str, dict[str, Any]], out: str | Path, trained_ma
     if trained_max:
         ax.axvline(trained_max, color="grey", ls="--", lw=0.8, label="training maximum")
         ax.legend(loc="lower right")
-    ax.set(xlabel="segments allowed", ylabel="exact accuracy", xscale="log", ylim=(0, 1.02),
-           title="inference-time scaling")
+    ax.set(
+        xlabel="segments allowed", ylabel="exact accuracy", xscale="log", ylim=(0, 1.02), title="inference-time scaling"
+    )
     ax.set_xticks(ks, [str(k) for k in ks])
     fig.tight_layout()
     return _save(fig, out)

@@ -1,5 +1,6 @@
 """Cells of the block zoo: mlp_mixer (TRM-MLP), graph (RRN) and the constraint graphs, attention backends.
 Shape and dtype are preserved, sequences in a batch do not interact, and impossible combinations are rejected."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -16,9 +17,12 @@ from reasonkit.spec import BuildContext
 from reasonkit.tasks import get_task
 
 
-def ctx(seq_len: int, hidden: int = 16, task: str | None = None, prefix: int = 0, positions: str = "none") -> BuildContext:
-    return BuildContext(hidden_size=hidden, seq_len=seq_len + prefix, positions=positions, task=task,
-                        prefix_len=prefix, vocab_size=11)
+def ctx(
+    seq_len: int, hidden: int = 16, task: str | None = None, prefix: int = 0, positions: str = "none"
+) -> BuildContext:
+    return BuildContext(
+        hidden_size=hidden, seq_len=seq_len + prefix, positions=positions, task=task, prefix_len=prefix, vocab_size=11
+    )
 
 
 def cell(kind: str, context: BuildContext, **fields) -> torch.nn.Module:
@@ -97,14 +101,17 @@ def test_graph_cell_messages_follow_the_graph():
     assert changed.nonzero().flatten().tolist() == [1, 4, 5, 6, 9]
 
 
-@pytest.mark.parametrize("task, seq_len, match", [
-    (None, 81, "needs a constraint graph"),
-    ("arc", 81, "task 'arc' defines no constraint graph"),
-    ("sudoku", 80, "not a square Sudoku grid"),
-    ("sudoku", 25, "unsupported Sudoku size 5x5"),
-    ("maze", 10, "not a square maze"),
-    ("mase", 81, "unknown task kind 'mase'.*Did you mean 'maze'"),
-])
+@pytest.mark.parametrize(
+    "task, seq_len, match",
+    [
+        (None, 81, "needs a constraint graph"),
+        ("arc", 81, "task 'arc' defines no constraint graph"),
+        ("sudoku", 80, "not a square Sudoku grid"),
+        ("sudoku", 25, "unsupported Sudoku size 5x5"),
+        ("maze", 10, "not a square maze"),
+        ("mase", 81, "unknown task kind 'mase'.*Did you mean 'maze'"),
+    ],
+)
 def test_graph_cell_without_a_graph_for_the_task_is_rejected(task, seq_len, match):
     with pytest.raises(ValueError, match=match):
         reasonkit.get_spec("rrn-sudoku-tiny", task=task, seq_len=seq_len)

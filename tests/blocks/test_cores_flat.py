@@ -1,4 +1,5 @@
 """The flat core (Universal Transformer / RRN): one state, one cell, ``cycles`` updates per segment; presets."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,8 +7,6 @@ import torch
 
 import reasonkit
 from reasonkit.blocks.cores.base import Update
-
-
 
 
 def test_schedule_and_update():
@@ -38,12 +37,17 @@ def test_tiny_presets_train_on_cpu_in_seconds():
         model = reasonkit.build(name, **{"halting.max_steps": 1})
         opt = torch.optim.Adam(model.dense_parameters(), lr=3e-3)
         g = torch.Generator().manual_seed(0)
-        b = {"inputs": torch.randint(0, 11, (4, 81), generator=g), "labels": torch.randint(1, 11, (4, 81), generator=g),
-             "puzzle_identifiers": torch.zeros(4, dtype=torch.long)}
+        b = {
+            "inputs": torch.randint(0, 11, (4, 81), generator=g),
+            "labels": torch.randint(1, 11, (4, 81), generator=g),
+            "puzzle_identifiers": torch.zeros(4, dtype=torch.long),
+        }
         losses = []
         for _ in range(6):
             carry, out = model(model.initial_carry(b), b)
-            per_seq = torch.nn.functional.cross_entropy(out.logits.transpose(1, 2), b["labels"], reduction="none").mean(-1)
+            per_seq = torch.nn.functional.cross_entropy(out.logits.transpose(1, 2), b["labels"], reduction="none").mean(
+                -1
+            )
             loss, _ = model.halting.loss(per_seq, torch.zeros(4, dtype=torch.bool), out.halting)
             opt.zero_grad()
             loss.backward()

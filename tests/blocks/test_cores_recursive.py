@@ -1,4 +1,5 @@
 """The recursive core (TRM): schedule, shared network, exact reference parameter counts, spec checks."""
+
 from __future__ import annotations
 
 import pytest
@@ -8,18 +9,19 @@ import reasonkit
 from reasonkit.blocks.cores.base import Update
 
 
-
-
 @pytest.mark.parametrize("name, count", [("trm-7m", 6_828_034), ("trm-mlp-5m", 5_028_866)])
 def test_trm_presets_match_reference_counts(name, count):
     assert reasonkit.build(name).num_parameters() == count
 
 
-@pytest.mark.parametrize("name, overrides, count", [
-    ("trm-7m", {"vocab_size": 6, "seq_len": 900, "core.latent_updates": 4}, 6_822_914),    # Maze
-    ("trm-mlp-5m", {"vocab_size": 6, "seq_len": 900, "core.latent_updates": 4}, 18_795_522),  # Maze, MLP
-    ("trm-7m", {"vocab_size": 12, "seq_len": 900, "num_puzzle_ids": 10}, 6_829_058),       # ARC
-])
+@pytest.mark.parametrize(
+    "name, overrides, count",
+    [
+        ("trm-7m", {"vocab_size": 6, "seq_len": 900, "core.latent_updates": 4}, 6_822_914),  # Maze
+        ("trm-mlp-5m", {"vocab_size": 6, "seq_len": 900, "core.latent_updates": 4}, 18_795_522),  # Maze, MLP
+        ("trm-7m", {"vocab_size": 12, "seq_len": 900, "num_puzzle_ids": 10}, 6_829_058),  # ARC
+    ],
+)
 def test_trm_task_overrides_match_reference_counts(name, overrides, count):
     with torch.device("meta"):
         assert reasonkit.build(name, **overrides).num_parameters() == count

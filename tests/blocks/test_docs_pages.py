@@ -1,5 +1,6 @@
 """Every registered kind is documented on its group's page (docs/blocks/<group>.md, docs/tasks.md for tasks): what
 it is for and its paper."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """Gradient estimators across cores, property-tested: bptt is autograd through the explicit unroll, the
 estimators agree where they must, and one_step keeps a constant number of saved activations as cycles grow."""
+
 from __future__ import annotations
 
 import pytest
@@ -23,13 +24,24 @@ def core_spec(kind: str, cycles: int, inner: int = 2) -> dict:
 
 def build(core: dict, gradient: dict, seed: int = 0) -> reasonkit.Reasoner:
     torch.manual_seed(seed)
-    return reasonkit.build({"vocab_size": VOCAB, "seq_len": SEQ, "hidden_size": 16, "core": core,
-                            "gradient": gradient, "halting": {"kind": "fixed", "max_steps": 2}})
+    return reasonkit.build(
+        {
+            "vocab_size": VOCAB,
+            "seq_len": SEQ,
+            "hidden_size": 16,
+            "core": core,
+            "gradient": gradient,
+            "halting": {"kind": "fixed", "max_steps": 2},
+        }
+    )
 
 
 def inputs(seed: int) -> dict[str, torch.Tensor]:
     g = torch.Generator().manual_seed(seed)
-    return {"inputs": torch.randint(0, VOCAB, (2, SEQ), generator=g), "puzzle_identifiers": torch.zeros(2, dtype=torch.long)}
+    return {
+        "inputs": torch.randint(0, VOCAB, (2, SEQ), generator=g),
+        "puzzle_identifiers": torch.zeros(2, dtype=torch.long),
+    }
 
 
 def segment_grads(model: reasonkit.Reasoner, data: dict, state: dict | None = None) -> dict[str, torch.Tensor]:
@@ -40,7 +52,11 @@ def segment_grads(model: reasonkit.Reasoner, data: dict, state: dict | None = No
     _, logits, _ = model.segment(state, data)
     weights = torch.randn(logits.shape, generator=torch.Generator().manual_seed(7))
     (logits * weights).sum().backward()
-    return {n: (p.grad.to_dense() if p.grad.is_sparse else p.grad).clone() for n, p in model.named_parameters() if p.grad is not None}
+    return {
+        n: (p.grad.to_dense() if p.grad.is_sparse else p.grad).clone()
+        for n, p in model.named_parameters()
+        if p.grad is not None
+    }
 
 
 def explicit_unroll_grads(model: reasonkit.Reasoner, data: dict) -> dict[str, torch.Tensor]:
@@ -50,10 +66,14 @@ def explicit_unroll_grads(model: reasonkit.Reasoner, data: dict) -> dict[str, to
     x = model.embedding(data["inputs"], data["puzzle_identifiers"], torch.float32)
     for i in range(len(model.core.schedule)):
         state = model.core.update(i, state, x)
-    logits = model.lm_head(state[model.core.readout])[:, model.prefix_len:]
+    logits = model.lm_head(state[model.core.readout])[:, model.prefix_len :]
     weights = torch.randn(logits.shape, generator=torch.Generator().manual_seed(7))
     (logits * weights).sum().backward()
-    return {n: (p.grad.to_dense() if p.grad.is_sparse else p.grad).clone() for n, p in model.named_parameters() if p.grad is not None}
+    return {
+        n: (p.grad.to_dense() if p.grad.is_sparse else p.grad).clone()
+        for n, p in model.named_parameters()
+        if p.grad is not None
+    }
 
 
 def assert_same(a: dict, b: dict) -> None:
@@ -74,8 +94,12 @@ def test_bptt_equals_autograd_through_the_explicit_unroll(core, cycles, inner, s
 
 
 @settings(max_examples=6)
-@given(estimator=st.sampled_from([{"kind": "one_step"}, {"kind": "last_cycle"}, {"kind": "truncated", "k": 1},
-                                  {"kind": "truncated", "k": 3}]), seed=st.integers(0, 100))
+@given(
+    estimator=st.sampled_from(
+        [{"kind": "one_step"}, {"kind": "last_cycle"}, {"kind": "truncated", "k": 1}, {"kind": "truncated", "k": 3}]
+    ),
+    seed=st.integers(0, 100),
+)
 def test_estimators_agree_with_bptt_on_a_single_update(estimator, seed):
     data = inputs(seed)
     reference = segment_grads(build(core_spec("flat", 1), {"kind": "bptt"}, seed), data)
@@ -97,7 +121,9 @@ def test_last_cycle_and_long_truncation_equal_bptt_on_one_cycle(core, inner, see
 def test_only_bptt_reaches_the_segment_start(core, gradient):
     """one_step and last_cycle leave no gradient path to the state the segment started from; bptt does."""
     model = build(core_spec(core, 3), {"kind": gradient})
-    state = {k: v.requires_grad_() for k, v in model.core.initial_state(2, SEQ + model.prefix_len, torch.float32).items()}
+    state = {
+        k: v.requires_grad_() for k, v in model.core.initial_state(2, SEQ + model.prefix_len, torch.float32).items()
+    }
     _, logits, _ = model.segment(state, inputs(0))
     logits.sum().backward()
     reached = [name for name, v in state.items() if v.grad is not None and v.grad.abs().sum() > 0]

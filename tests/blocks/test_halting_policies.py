@@ -1,6 +1,7 @@
 """Halting policies, property-tested on the policies alone (random halting logits over many segments) and in
 a tiny model: probabilities and targets lie in [0, 1], PonderNet's halting distribution sums to 1, ACT's
 weights sum to 1 with non-negative remainders, steps never exceed the maximum, evaluation is deterministic."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -57,33 +58,47 @@ def simulate(pol, logits: torch.Tensor, training: bool, early_exit: bool = False
         state = pol.reset(state, fresh)
         current = logits[t] if pol.num_logits else None
         nxt = logits[(t + 1) % logits.shape[0]] if pol.needs_second_pass(training=training, max_steps=limit) else None
-        record = pol.decide(steps, current, state, training=training, early_exit=early_exit, max_steps=limit,
-                            next_logits=nxt)
+        record = pol.decide(
+            steps, current, state, training=training, early_exit=early_exit, max_steps=limit, next_logits=nxt
+        )
         state, halted = record.state, record.halted
         yield steps, halted, record, fresh
 
 
 def _row(record, i: int):
     """Sequence ``i`` of a decision record (every tensor field sliced to one row)."""
-    return dataclasses.replace(record, **{f.name: _slice(getattr(record, f.name), i) for f in dataclasses.fields(record)})
+    return dataclasses.replace(
+        record, **{f.name: _slice(getattr(record, f.name), i) for f in dataclasses.fields(record)}
+    )
 
 
 def _slice(value, i: int):
     if isinstance(value, torch.Tensor):
-        return value[i:i + 1]
+        return value[i : i + 1]
     if isinstance(value, dict):
-        return {k: v[i:i + 1] for k, v in value.items()}
+        return {k: v[i : i + 1] for k, v in value.items()}
     return value
 
 
 logit_runs = st.builds(
-    lambda seed, segments, batch, scale: torch.randn(segments, batch, 2, generator=torch.Generator().manual_seed(seed)) * scale,
-    st.integers(0, 10_000), st.integers(1, 12), st.integers(1, 6), st.sampled_from([0.5, 3.0, 10.0]))
+    lambda seed, segments, batch, scale: (
+        torch.randn(segments, batch, 2, generator=torch.Generator().manual_seed(seed)) * scale
+    ),
+    st.integers(0, 10_000),
+    st.integers(1, 12),
+    st.integers(1, 6),
+    st.sampled_from([0.5, 3.0, 10.0]),
+)
 
 
 @settings(max_examples=25)
-@given(kind=st.sampled_from(sorted(POLICIES)), logits=logit_runs, max_steps=st.integers(1, 5), training=st.booleans(),
-       early_exit=st.booleans())
+@given(
+    kind=st.sampled_from(sorted(POLICIES)),
+    logits=logit_runs,
+    max_steps=st.integers(1, 5),
+    training=st.booleans(),
+    early_exit=st.booleans(),
+)
 def test_steps_bounded_and_probabilities_in_unit_interval(kind, logits, max_steps, training, early_exit):
     pol = policy(kind, max_steps)
     logits = logits[..., : max(pol.num_logits, 1)]
@@ -113,7 +128,7 @@ def test_ponder_distribution_sums_to_one(logits, max_steps, prior):
 def test_act_weights_sum_to_one_with_nonnegative_remainders(logits, max_steps, eps, training):
     pol = policy("act", max_steps, eps=eps)
     total = torch.zeros(logits.shape[1])
-    for steps, halted, record, fresh in simulate(pol, logits[..., :1], training=training, early_exit=True):
+    for _steps, halted, record, fresh in simulate(pol, logits[..., :1], training=training, early_exit=True):
         total = torch.where(fresh, 0.0, total) + pol.weight(record)
         assert (pol.remainder(record) >= 0).all()
         torch.testing.assert_close(total[halted], torch.ones(int(halted.sum())), rtol=0, atol=1e-5)
@@ -121,8 +136,7 @@ def test_act_weights_sum_to_one_with_nonnegative_remainders(logits, max_steps, e
 
 
 @settings(max_examples=15)
-@given(kind=st.sampled_from(["act", "ponder"]), logits=logit_runs, max_steps=st.integers(1, 5),
-       lm=st.floats(0.1, 5.0))
+@given(kind=st.sampled_from(["act", "ponder"]), logits=logit_runs, max_steps=st.integers(1, 5), lm=st.floats(0.1, 5.0))
 def test_expected_lm_loss_over_an_episode_is_the_lm_loss(kind, logits, max_steps, lm):
     """With the same LM loss at every segment, the weighted losses of an episode sum to that loss."""
     pol = policy(kind, max_steps, **({"ponder_weight": 0.0} if kind == "act" else {"beta": 0.0}))
@@ -132,7 +146,7 @@ def test_expected_lm_loss_over_an_episode_is_the_lm_loss(kind, logits, max_steps
         terms = []
         for i in range(logits.shape[1]):  # the loss is summed over the batch: take it one sequence at a time
             one = _row(record, i)
-            terms.append(pol.loss(per_seq[i:i + 1], torch.zeros(1, dtype=torch.bool), one)[0])
+            terms.append(pol.loss(per_seq[i : i + 1], torch.zeros(1, dtype=torch.bool), one)[0])
         total = torch.where(fresh, 0.0, total) + torch.stack(terms).double()
         torch.testing.assert_close(total[halted], per_seq[halted], rtol=1e-5, atol=1e-5)
 
@@ -141,8 +155,7 @@ def test_policies_own_their_loss_terms_and_metrics():
     for kind in POLICIES:
         pol = policy(kind, 3)
         logits = torch.randn(3, 4, 2)[..., : max(pol.num_logits, 1)]
-        for _, _, record, _ in simulate(pol, logits, training=True):
-            pass
+        *_, (_, _, record, _) = simulate(pol, logits, training=True)  # the last segment's decision
         loss, terms = pol.loss(torch.rand(4), torch.tensor([True, False, True, False]), record)
         assert torch.isfinite(loss) and "lm_loss" in terms
         metrics = pol.metrics(record, torch.tensor([True, False, True, False]), torch.ones(4, dtype=torch.bool))

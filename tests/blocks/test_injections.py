@@ -1,4 +1,5 @@
 """Injections: add, gated (starts as add), concat_proj (normalise, concatenate, project)."""
+
 from __future__ import annotations
 
 import pytest

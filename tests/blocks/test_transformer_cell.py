@@ -1,4 +1,5 @@
 """Property tests of the HRM blocks: the transformer cell, additive injection and Q-learning ACT."""
+
 from __future__ import annotations
 
 import torch
@@ -20,9 +21,14 @@ def cell(positions: str, layers: int, heads: int, seq: int):
     return TransformerCellSpec(layers=layers, num_heads=heads, attention="math").build(ctx)
 
 
-@given(positions=st.sampled_from(["rope", "learned", "none"]), layers=st.integers(1, 2),
-       heads=st.sampled_from([1, 2, 4]), batch=st.integers(1, 3), seq=st.integers(1, 6),
-       dtype=st.sampled_from([torch.float32, torch.bfloat16]))
+@given(
+    positions=st.sampled_from(["rope", "learned", "none"]),
+    layers=st.integers(1, 2),
+    heads=st.sampled_from([1, 2, 4]),
+    batch=st.integers(1, 3),
+    seq=st.integers(1, 6),
+    dtype=st.sampled_from([torch.float32, torch.bfloat16]),
+)
 def test_cell_preserves_shape_and_dtype_and_is_batch_independent(positions, layers, heads, batch, seq, dtype):
     net = cell(positions, layers, heads, seq).eval()
     x = torch.randn(batch, seq, HIDDEN).to(dtype)
@@ -48,8 +54,13 @@ def test_add_injection_is_the_sum(count):
     assert not list(inject.parameters())
 
 
-@given(batch=st.integers(1, 6), max_steps=st.integers(1, 6), step=st.integers(1, 6), exploration=st.floats(0, 1),
-       seed=st.integers(0, 1000))
+@given(
+    batch=st.integers(1, 6),
+    max_steps=st.integers(1, 6),
+    step=st.integers(1, 6),
+    exploration=st.floats(0, 1),
+    seed=st.integers(0, 1000),
+)
 def test_q_act_decisions_and_targets(batch, max_steps, step, exploration, seed):
     policy = QActSpec(max_steps=max_steps, exploration=exploration).build(BuildContext(hidden_size=HIDDEN, seq_len=3))
     g = torch.Generator().manual_seed(seed)
@@ -59,8 +70,15 @@ def test_q_act_decisions_and_targets(batch, max_steps, step, exploration, seed):
     assert policy.needs_second_pass(training=True, max_steps=max_steps) == (max_steps > 1)
     assert not policy.needs_second_pass(training=False, max_steps=max_steps)
     torch.manual_seed(seed)
-    train = policy.decide(steps, logits, {}, training=True, early_exit=False, max_steps=max_steps,
-                          next_logits=following if max_steps > 1 else None)
+    train = policy.decide(
+        steps,
+        logits,
+        {},
+        training=True,
+        early_exit=False,
+        max_steps=max_steps,
+        next_logits=following if max_steps > 1 else None,
+    )
     at_max = steps >= max_steps
     assert train.halted[at_max].all(), "a sequence at max_steps must halt"
     if max_steps > 1:

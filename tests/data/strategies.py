@@ -1,4 +1,5 @@
 """Hypothesis strategies for the data package's augmentations and grids."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -14,7 +15,8 @@ def permutations(n: int, fix_zero: bool = False):
 
 def grids(max_side: int = 8, max_value: int = 9, min_side: int = 1):
     return st.tuples(st.integers(min_side, max_side), st.integers(min_side, max_side), st.integers(0, 2**32 - 1)).map(
-        lambda t: np.random.default_rng(t[2]).integers(0, max_value + 1, size=(t[0], t[1])).astype(np.int64))
+        lambda t: np.random.default_rng(t[2]).integers(0, max_value + 1, size=(t[0], t[1])).astype(np.int64)
+    )
 
 
 def dihedrals():

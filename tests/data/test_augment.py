@@ -1,11 +1,19 @@
 """Every augmentation composed with its inverse is the identity; dihedral numbering matches the reference."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reasonkit.data.augment import (AxisPermutation, ColourPermutation, Compose, Dihedral, Identity, Translation,
-                                    augmentation_from_dict)
+from reasonkit.data.augment import (
+    AxisPermutation,
+    ColourPermutation,
+    Compose,
+    Dihedral,
+    Identity,
+    Translation,
+    augmentation_from_dict,
+)
 
 from .strategies import composes, grids, permutations, shape_free_augs
 
@@ -49,8 +57,16 @@ def test_translation_refuses_to_lose_content():
 
 def test_dihedral_numbering_matches_reference():
     a = np.arange(12).reshape(3, 4)
-    expected = [a, np.rot90(a, 1), np.rot90(a, 2), np.rot90(a, 3), np.fliplr(a), np.flipud(a), a.T,
-                np.fliplr(np.rot90(a, 1))]
+    expected = [
+        a,
+        np.rot90(a, 1),
+        np.rot90(a, 2),
+        np.rot90(a, 3),
+        np.fliplr(a),
+        np.flipud(a),
+        a.T,
+        np.fliplr(np.rot90(a, 1)),
+    ]
     for k, e in enumerate(expected):
         assert np.array_equal(Dihedral(k)(a), e), k
 

@@ -1,4 +1,5 @@
 """PuzzleLoader: reference sampling, rank sharding, seeding, mid-epoch resume, test split in order with limit."""
+
 import json
 
 import numpy as np
@@ -6,9 +7,8 @@ import pytest
 import torch
 
 from reasonkit.data.io import write_identifiers, write_split
-from reasonkit.data.schema import SetArrays
 from reasonkit.data.loader import PuzzleLoader
-from reasonkit.data.schema import IGNORE_LABEL
+from reasonkit.data.schema import IGNORE_LABEL, SetArrays
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +17,8 @@ def toy(tmp_path_factory):
     root = tmp_path_factory.mktemp("toy")
     rng = np.random.default_rng(0)
     gidx, pidx, ids = [0], [0], []
-    for g in range(12):
-        for p in range(int(rng.integers(1, 4))):
+    for _g in range(12):
+        for _p in range(int(rng.integers(1, 4))):
             pidx.append(pidx[-1] + int(rng.integers(1, 5)))
             ids.append(len(ids) + 1)
         gidx.append(len(ids))
@@ -26,8 +26,13 @@ def toy(tmp_path_factory):
     inputs = np.repeat(np.arange(e)[:, None], 5, 1).astype(np.int64)
     labels = inputs.copy()
     labels[:, 0] = 0
-    arrays = SetArrays(inputs=inputs.astype(np.int32), labels=labels.astype(np.int32),
-                       puzzle_identifiers=np.array(ids), puzzle_indices=np.array(pidx), group_indices=np.array(gidx))
+    arrays = SetArrays(
+        inputs=inputs.astype(np.int32),
+        labels=labels.astype(np.int32),
+        puzzle_identifiers=np.array(ids),
+        puzzle_indices=np.array(pidx),
+        group_indices=np.array(gidx),
+    )
     for split in ("train", "test"):
         write_split(root, split, {"all": arrays}, vocab_size=e + 1, num_puzzle_identifiers=len(ids) + 1)
     write_identifiers(root, ["<blank>"] + [f"p{i}" for i in ids])
@@ -50,8 +55,11 @@ def test_train_batches_are_full_and_follow_groups(toy):
             p = np.searchsorted(arr.puzzle_indices, row, side="right") - 1
             assert arr.puzzle_identifiers[p] == pid
     # each group contributes at most one puzzle per pass
-    seen = [np.searchsorted(arr.group_indices, np.searchsorted(arr.puzzle_indices, r, side="right") - 1,
-                            side="right") - 1 for rows in _rows(batches) for r in rows]
+    seen = [
+        np.searchsorted(arr.group_indices, np.searchsorted(arr.puzzle_indices, r, side="right") - 1, side="right") - 1
+        for rows in _rows(batches)
+        for r in rows
+    ]
     puzzles = [np.searchsorted(arr.puzzle_indices, r, side="right") - 1 for rows in _rows(batches) for r in rows]
     by_group = {}
     for g, p in zip(seen, puzzles):
@@ -133,6 +141,8 @@ def test_resume_test_split(toy):
 def test_wraps_in_torch_dataloader(toy):
     root, _ = toy
     direct = _rows(list(PuzzleLoader(root, "train", 4, seed=9)))
-    wrapped = [b["inputs"][:, 0].tolist() for _, b, _ in torch.utils.data.DataLoader(
-        PuzzleLoader(root, "train", 4, seed=9), batch_size=None)]
+    wrapped = [
+        b["inputs"][:, 0].tolist()
+        for _, b, _ in torch.utils.data.DataLoader(PuzzleLoader(root, "train", 4, seed=9), batch_size=None)
+    ]
     assert wrapped == direct

@@ -1,4 +1,5 @@
 """Make the engine tests' helpers (tests/train/toy_data.py) importable."""
+
 import sys
 from pathlib import Path
 

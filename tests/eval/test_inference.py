@@ -1,4 +1,5 @@
 """Inference with refill and early exit; eval and predict commands; bad input."""
+
 from __future__ import annotations
 
 import csv
@@ -7,13 +8,13 @@ import json
 import numpy as np
 import pytest
 import torch
+from toy_data import make_dataset
 
 from reasonkit import build
+from reasonkit.checkpoint import save_checkpoint
 from reasonkit.cli import main
 from reasonkit.eval import evaluate, infer
 from reasonkit.eval.predict import solve_puzzle
-from reasonkit.checkpoint import save_checkpoint
-from toy_data import make_dataset
 
 
 def _model(**overrides):
@@ -55,7 +56,7 @@ def test_early_exit_refills_halted_slots():
     res = infer(model, x, None, batch_size=4, early_exit=True)
     assert (res.steps == 1).all()
     assert res.segments_run == 3  # 10 sequences through 4 slots, one segment each
-    one_by_one = [model.solve(torch.as_tensor(x[i:i + 1]), max_steps=1).predictions[0].numpy() for i in range(10)]
+    one_by_one = [model.solve(torch.as_tensor(x[i : i + 1]), max_steps=1).predictions[0].numpy() for i in range(10)]
     np.testing.assert_array_equal(res.predictions, np.stack(one_by_one))
 
 
@@ -69,8 +70,13 @@ def test_max_steps_beyond_the_training_maximum():
 @pytest.fixture()
 def checkpoint(tmp_path):
     model = _model()
-    path = save_checkpoint(tmp_path / "run", 5, spec_json=model.spec.model_dump_json(), model_state=model.state_dict(),
-                           trainer_state={"step": 5})
+    path = save_checkpoint(
+        tmp_path / "run",
+        5,
+        spec_json=model.spec.model_dump_json(),
+        model_state=model.state_dict(),
+        trainer_state={"step": 5},
+    )
     return model, path
 
 
@@ -78,8 +84,25 @@ def test_eval_command_writes_metrics(tmp_path, checkpoint, capsys):
     model, path = checkpoint
     data = make_dataset(tmp_path / "data")
     out = tmp_path / "m.json"
-    assert main(["eval", str(tmp_path / "run"), "--data", str(data), "--limit", "10", "--batch-size", "4",
-                 "--max-steps", "6", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "eval",
+                str(tmp_path / "run"),
+                "--data",
+                str(data),
+                "--limit",
+                "10",
+                "--batch-size",
+                "4",
+                "--max-steps",
+                "6",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     metrics = json.loads(out.read_text())
     assert metrics["count"] == 10 and metrics["mean_steps"] == 6.0 and metrics["step"] == 5
     assert set(metrics) >= {"exact_accuracy", "token_accuracy", "mean_steps", "count"}

@@ -1,12 +1,13 @@
 """Voting on a constructed example with a known answer: crop at EOS, exact inverses, (count, confidence) ranking;
 the ARC task's test variants voted into pass@k on a built data set."""
+
 from __future__ import annotations
 
 import numpy as np
 
 from reasonkit.data.augment import ColourPermutation, Compose, Dihedral
-from reasonkit.tasks.arc import crop_prediction
 from reasonkit.eval.vote import pass_at_k, vote
+from reasonkit.tasks.arc import crop_prediction
 
 
 def _tokens(grid: np.ndarray) -> np.ndarray:
@@ -67,9 +68,11 @@ def _tiny_arc(tmp_path):
     for split, n in (("training", 2), ("evaluation", 3)):
         (tmp_path / "src" / split).mkdir(parents=True)
         for t in range(n):
+
             def pair(h, w):
                 x = rng.integers(0, 10, (h, w))
                 return {"input": x.tolist(), "output": ((x + 1) % 10).tolist()}
+
             task = {"train": [pair(3, 4), pair(2, 2)], "test": [pair(3, 3)] + ([pair(2, 5)] if t == 0 else [])}
             (tmp_path / "src" / split / f"{split[:2]}{t}.json").write_text(json.dumps(task))
     build_arc(tmp_path / "arc", sources=[tmp_path / "src"], aug=3, workers=1, progress=False)
@@ -98,17 +101,28 @@ def test_eval_command_reports_pass_at_k_on_arc_data(tmp_path, capsys):
     import torch
 
     from reasonkit import build
+    from reasonkit.checkpoint import save_checkpoint
     from reasonkit.cli import main
     from reasonkit.data.io import load_metadata
-    from reasonkit.checkpoint import save_checkpoint
 
     data = _tiny_arc(tmp_path)
     meta = load_metadata(data, "test")
     torch.manual_seed(0)
-    model = build("hrm-tiny", vocab_size=12, seq_len=900, num_puzzle_ids=meta.num_puzzle_identifiers, task="arc",
-                  **{"halting.max_steps": 1})
-    save_checkpoint(tmp_path / "run", 1, spec_json=model.spec.model_dump_json(), model_state=model.state_dict(),
-                    trainer_state={"step": 1})
+    model = build(
+        "hrm-tiny",
+        vocab_size=12,
+        seq_len=900,
+        num_puzzle_ids=meta.num_puzzle_identifiers,
+        task="arc",
+        **{"halting.max_steps": 1},
+    )
+    save_checkpoint(
+        tmp_path / "run",
+        1,
+        spec_json=model.spec.model_dump_json(),
+        model_state=model.state_dict(),
+        trainer_state={"step": 1},
+    )
     assert main(["eval", str(tmp_path / "run"), "--data", str(data)]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["tasks"] == 3 and {"pass@1", "pass@2", "pass@10"} <= set(metrics)

@@ -1,4 +1,5 @@
 """Property tests of the unregistered primitives: shapes, dtypes, batch independence, numerics."""
+
 from __future__ import annotations
 
 import math
@@ -8,13 +9,27 @@ import torch
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reasonkit.layers import CastedLinear, RotaryEmbedding, SwiGLU, apply_rotary, attention, rms_norm, swiglu_width, trunc_normal_
+from reasonkit.layers import (
+    CastedLinear,
+    RotaryEmbedding,
+    SwiGLU,
+    apply_rotary,
+    attention,
+    rms_norm,
+    swiglu_width,
+    trunc_normal_,
+)
 from reasonkit.layers.attention import SelfAttention, check_backend
 
 dims = st.sampled_from([8, 16, 32])
 
 
-@given(batch=st.integers(1, 3), seq=st.integers(1, 9), heads=st.sampled_from([1, 2, 4]), head_dim=st.sampled_from([2, 4, 8]))
+@given(
+    batch=st.integers(1, 3),
+    seq=st.integers(1, 9),
+    heads=st.sampled_from([1, 2, 4]),
+    head_dim=st.sampled_from([2, 4, 8]),
+)
 def test_attention_backends_agree(batch, seq, heads, head_dim):
     g = torch.Generator().manual_seed(batch * 100 + seq)
     q, k, v = (torch.randn(batch, seq, heads, head_dim, generator=g) for _ in range(3))

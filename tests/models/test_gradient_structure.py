@@ -1,5 +1,6 @@
 """HRM's one-step gradient: a segment's backward reaches only the last low and high updates, and the
 activations kept for backward do not grow with ``h_cycles x l_cycles`` (HRM, arXiv 2506.21734, section 3.2)."""
+
 from __future__ import annotations
 
 import torch
@@ -13,13 +14,21 @@ SEQ = 8
 
 def tiny(h_cycles: int, l_cycles: int, gradient: str):
     torch.manual_seed(0)
-    return build("hrm-tiny", seq_len=SEQ, hidden_size=32, gradient=gradient,
-                 **{"core.h_cycles": h_cycles, "core.l_cycles": l_cycles})
+    return build(
+        "hrm-tiny",
+        seq_len=SEQ,
+        hidden_size=32,
+        gradient=gradient,
+        **{"core.h_cycles": h_cycles, "core.l_cycles": l_cycles},
+    )
 
 
 def batch(size: int = 2):
     g = torch.Generator().manual_seed(1)
-    return {"inputs": torch.randint(0, 11, (size, SEQ), generator=g), "puzzle_identifiers": torch.zeros(size, dtype=torch.int32)}
+    return {
+        "inputs": torch.randint(0, 11, (size, SEQ), generator=g),
+        "puzzle_identifiers": torch.zeros(size, dtype=torch.int32),
+    }
 
 
 def trace(model):
@@ -27,8 +36,12 @@ def trace(model):
     counts = {"fwd_low": 0, "fwd_high": 0, "bwd_low": 0, "bwd_high": 0, "saved": 0}
     for name in ("low", "high"):
         module = getattr(model.core, name)
-        module.register_forward_hook(lambda m, i, o, n=name: counts.__setitem__(f"fwd_{n}", counts[f"fwd_{n}"] + torch.is_grad_enabled()))
-        module.register_full_backward_hook(lambda m, gi, go, n=name: counts.__setitem__(f"bwd_{n}", counts[f"bwd_{n}"] + 1))
+        module.register_forward_hook(
+            lambda m, i, o, n=name: counts.__setitem__(f"fwd_{n}", counts[f"fwd_{n}"] + torch.is_grad_enabled())
+        )
+        module.register_full_backward_hook(
+            lambda m, gi, go, n=name: counts.__setitem__(f"bwd_{n}", counts[f"bwd_{n}"] + 1)
+        )
 
     def pack(t):
         counts["saved"] += 1

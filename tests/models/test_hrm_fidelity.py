@@ -5,14 +5,15 @@ The fixtures were recorded by running the reference code on the CPU with
 (see tests/fixtures/README.md for the configs, the randomised weights and the RNG order). The reference code is
 not part of this repository; only its outputs on fixed inputs are.
 """
+
 from __future__ import annotations
 
 import pytest
 import torch
+from reference_fixtures import batch, hrm_spec, load_fixture, output, reference_model, reference_state
 
 from reasonkit import build
 from reasonkit.interop import load_reference_state_dict
-from reference_fixtures import batch, hrm_spec, load_fixture, output, reference_model, reference_state
 
 ATOL = 1e-5
 
@@ -79,8 +80,7 @@ def test_orig_mod_prefixed_checkpoint_loads():
 
 def test_state_dict_of_another_architecture_is_rejected():
     record, tensors = load_fixture("hrm_small")
-    model = build(hrm_spec(record["config"]), hidden_size=32,
-                  **{"core.high.num_heads": 2, "core.low.num_heads": 2})
+    model = build(hrm_spec(record["config"]), hidden_size=32, **{"core.high.num_heads": 2, "core.low.num_heads": 2})
     before = {k: v.clone() for k, v in model.state_dict().items()}
     with pytest.raises(ValueError, match="shape mismatches"):
         load_reference_state_dict(model, reference_state(tensors))

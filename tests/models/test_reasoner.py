@@ -1,4 +1,5 @@
 """The Reasoner: ACT carry semantics, gradients, dtypes, batch independence, inference and bad input."""
+
 from __future__ import annotations
 
 import pytest
@@ -61,7 +62,7 @@ def test_heads_are_initialised_as_the_reference():
     assert torch.equal(model.halting.head.bias, torch.full((2,), -5.0))
     assert torch.equal(model.embedding.puzzle.weight, torch.zeros_like(model.embedding.puzzle.weight))
     std = build("hrm-27m").core.high.layers[0].self_attn.qkv_proj.weight.std().item()
-    assert abs(std - 512 ** -0.5) < 0.02 * 512 ** -0.5  # truncated LeCun normal keeps the nominal std
+    assert abs(std - 512**-0.5) < 0.02 * 512**-0.5  # truncated LeCun normal keeps the nominal std
 
 
 @given(size=st.integers(2, 5), row=st.integers(0, 4))
@@ -71,9 +72,9 @@ def test_batch_independence_and_eval_determinism(size, row):
     row = row % size
     with torch.no_grad():
         full = model.solve(b["inputs"], b["puzzle_identifiers"])
-        alone = model.solve(b["inputs"][row:row + 1], b["puzzle_identifiers"][row:row + 1])
+        alone = model.solve(b["inputs"][row : row + 1], b["puzzle_identifiers"][row : row + 1])
         again = model.solve(b["inputs"], b["puzzle_identifiers"])
-    torch.testing.assert_close(full.logits[row:row + 1], alone.logits, atol=1e-4, rtol=1e-4)
+    torch.testing.assert_close(full.logits[row : row + 1], alone.logits, atol=1e-4, rtol=1e-4)
     assert torch.equal(full.logits, again.logits)
 
 

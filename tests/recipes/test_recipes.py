@@ -1,5 +1,6 @@
 """The recipes: defaults equal the papers' settings field by field, --paper/--demo/model= switch them, --dry-run
 plans without building, and every recipe runs end to end for a few steps on a tiny data set it builds itself."""
+
 from __future__ import annotations
 
 import json
@@ -14,26 +15,77 @@ from reasonkit.train.main import recipe_main, resolve_config
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 
 # The papers' settings (shared/reference/hrm.md, trm.md; the issue text for Maze-Hard). Every key is checked.
-HRM_COMMON = dict(model="hrm-27m", global_batch_size=768, optimizer="adam_atan2", lr=1e-4, betas=(0.9, 0.95),
-                  lr_warmup_steps=2000, lr_min_ratio=1.0, ema=None)
+HRM_COMMON = dict(
+    model="hrm-27m",
+    global_batch_size=768,
+    optimizer="adam_atan2",
+    lr=1e-4,
+    betas=(0.9, 0.95),
+    lr_warmup_steps=2000,
+    lr_min_ratio=1.0,
+    ema=None,
+)
 PAPERS = {
-    ("sudoku_extreme", "hrm"): dict(HRM_COMMON, epochs=20000, weight_decay=1.0, puzzle_lr=1e-4,
-                                    puzzle_weight_decay=1.0, eval_every_epochs=2000,
-                                    task=dict(kind="sudoku", train_size=1000, aug=1000)),
-    ("sudoku_extreme", "trm"): dict(HRM_COMMON, model="trm-mlp-5m", epochs=50000, weight_decay=1.0, puzzle_lr=1e-4,
-                                    puzzle_weight_decay=1.0, ema=0.999,
-                                    task=dict(kind="sudoku", train_size=1000, aug=1000)),
-    ("maze_hard", "hrm"): dict(HRM_COMMON, epochs=20000, weight_decay=1.0, puzzle_lr=1e-4, puzzle_weight_decay=1.0,
-                               eval_every_epochs=2000,
-                               task=dict(kind="maze", size=30, min_path=110, train_size=1000, test_size=1000, aug=False)),
-    ("maze_hard", "trm"): dict(HRM_COMMON, model="trm-7m", epochs=50000, weight_decay=1.0, puzzle_lr=1e-4,
-                               puzzle_weight_decay=1.0, ema=0.999, model_overrides={"core.latent_updates": 4},
-                               task=dict(kind="maze", size=30, train_size=1000, aug=True)),
-    ("arc_agi", "hrm"): dict(HRM_COMMON, epochs=100000, weight_decay=0.1, puzzle_lr=1e-2, puzzle_weight_decay=0.1,
-                             eval_every_epochs=10000, task=dict(kind="arc", aug=1000)),
-    ("arc_agi", "trm"): dict(HRM_COMMON, model="trm-7m", epochs=100000, weight_decay=0.1, puzzle_lr=1e-2,
-                             puzzle_weight_decay=0.1, ema=0.999, model_overrides={"core.latent_updates": 4},
-                             eval_every_epochs=10000, task=dict(kind="arc", aug=1000)),
+    ("sudoku_extreme", "hrm"): dict(
+        HRM_COMMON,
+        epochs=20000,
+        weight_decay=1.0,
+        puzzle_lr=1e-4,
+        puzzle_weight_decay=1.0,
+        eval_every_epochs=2000,
+        task=dict(kind="sudoku", train_size=1000, aug=1000),
+    ),
+    ("sudoku_extreme", "trm"): dict(
+        HRM_COMMON,
+        model="trm-mlp-5m",
+        epochs=50000,
+        weight_decay=1.0,
+        puzzle_lr=1e-4,
+        puzzle_weight_decay=1.0,
+        ema=0.999,
+        task=dict(kind="sudoku", train_size=1000, aug=1000),
+    ),
+    ("maze_hard", "hrm"): dict(
+        HRM_COMMON,
+        epochs=20000,
+        weight_decay=1.0,
+        puzzle_lr=1e-4,
+        puzzle_weight_decay=1.0,
+        eval_every_epochs=2000,
+        task=dict(kind="maze", size=30, min_path=110, train_size=1000, test_size=1000, aug=False),
+    ),
+    ("maze_hard", "trm"): dict(
+        HRM_COMMON,
+        model="trm-7m",
+        epochs=50000,
+        weight_decay=1.0,
+        puzzle_lr=1e-4,
+        puzzle_weight_decay=1.0,
+        ema=0.999,
+        model_overrides={"core.latent_updates": 4},
+        task=dict(kind="maze", size=30, train_size=1000, aug=True),
+    ),
+    ("arc_agi", "hrm"): dict(
+        HRM_COMMON,
+        epochs=100000,
+        weight_decay=0.1,
+        puzzle_lr=1e-2,
+        puzzle_weight_decay=0.1,
+        eval_every_epochs=10000,
+        task=dict(kind="arc", aug=1000),
+    ),
+    ("arc_agi", "trm"): dict(
+        HRM_COMMON,
+        model="trm-7m",
+        epochs=100000,
+        weight_decay=0.1,
+        puzzle_lr=1e-2,
+        puzzle_weight_decay=0.1,
+        ema=0.999,
+        model_overrides={"core.latent_updates": 4},
+        eval_every_epochs=10000,
+        task=dict(kind="arc", aug=1000),
+    ),
 }
 #: The published parameter counts of the default models (puzzle table excluded).
 COUNTS = {"sudoku_extreme": 27_275_266, "maze_hard": 27_270_146, "arc_agi": 27_276_290}
@@ -108,9 +160,20 @@ def test_every_recipe_runs_end_to_end(recipe, paper, tmp_path, capsys):
     """Data build on a tiny subset, a few steps, checkpoints, the final evaluation (voting for ARC)."""
     settings = load_recipe(str(RECIPES / f"{recipe}.py"))
     tiny_model = "trm-tiny" if paper == "trm" else "hrm-tiny"
-    argv = ["--paper", paper, f"task={json.dumps(_tiny_task(recipe, tmp_path))}", f"model={tiny_model}",
-            f"data_dir={tmp_path / 'data'}", f"out_dir={tmp_path / 'run'}", "global_batch_size=4", "total_steps=3",
-            "eval_every_epochs=null", "checkpoint_every=2", "progress=false", "model.halting.max_steps=2"]
+    argv = [
+        "--paper",
+        paper,
+        f"task={json.dumps(_tiny_task(recipe, tmp_path))}",
+        f"model={tiny_model}",
+        f"data_dir={tmp_path / 'data'}",
+        f"out_dir={tmp_path / 'run'}",
+        "global_batch_size=4",
+        "total_steps=3",
+        "eval_every_epochs=null",
+        "checkpoint_every=2",
+        "progress=false",
+        "model.halting.max_steps=2",
+    ]
     assert recipe_main(argv, settings) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert "trained 3 steps" in out and "test exact accuracy" in out
@@ -124,9 +187,19 @@ def test_every_recipe_runs_end_to_end(recipe, paper, tmp_path, capsys):
 def test_demos_run_for_a_few_steps(tmp_path, capsys):
     for recipe in ("sudoku_extreme", "maze_hard"):
         settings = load_recipe(str(RECIPES / f"{recipe}.py"))
-        argv = ["--demo", f"task={json.dumps(_tiny_task(recipe, tmp_path))}", f"data_dir={tmp_path / recipe}",
-                f"out_dir={tmp_path / ('run-' + recipe)}", "total_steps=3", "global_batch_size=4", "eval_every=null",
-                "checkpoint_every=null", "progress=false", "plots=false", "scaling=[1,2]"]
+        argv = [
+            "--demo",
+            f"task={json.dumps(_tiny_task(recipe, tmp_path))}",
+            f"data_dir={tmp_path / recipe}",
+            f"out_dir={tmp_path / ('run-' + recipe)}",
+            "total_steps=3",
+            "global_batch_size=4",
+            "eval_every=null",
+            "checkpoint_every=null",
+            "progress=false",
+            "plots=false",
+            "scaling=[1,2]",
+        ]
         assert recipe_main(argv, settings) == 0, capsys.readouterr().err
         assert "segments allowed -> exact accuracy: 1: " in capsys.readouterr().out
 
@@ -141,8 +214,11 @@ def test_existing_data_is_reused_only_with_the_same_settings(tmp_path, monkeypat
     monkeypatch.setattr(type(task), "build", lambda *a, **k: pytest.fail("rebuilt a matching data set"))
     assert prepare_data(tmp_path / "d", task, progress=False) is None  # same settings: reused as is
     assert (tmp_path / "d" / "build.json").read_text() == record
-    with pytest.raises(DataError, match=r"built with other settings: aug \(built with 1, requested 2\); seed \(built "
-                                        r"with 0, requested 3\); choose another data_dir, or delete .*d to rebuild"):
+    with pytest.raises(
+        DataError,
+        match=r"built with other settings: aug \(built with 1, requested 2\); seed \(built "
+        r"with 0, requested 3\); choose another data_dir, or delete .*d to rebuild",
+    ):
         data_matches(tmp_path / "d", task.model_copy(update={"aug": 2, "seed": 3}))
     with pytest.raises(DataError, match="built by the 'sudoku' builder, not 'maze'"):
         data_matches(tmp_path / "d", get_task("maze"))

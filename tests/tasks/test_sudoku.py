@@ -1,18 +1,26 @@
 """Sudoku: augmentations keep solved grids valid, generated puzzles are unique, CSV errors name file and row."""
+
 import json
+import random
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import random
-
 from reasonkit.data import load_metadata, load_set
 from reasonkit.data._csv import CSVError
 from reasonkit.data.builddir import DatasetExistsError
-from reasonkit.tasks.sudoku import (augment_group, build_sudoku, decode, generate_puzzle, is_valid_solution,
-                                    random_solution, read_sudoku_csv, sudoku_shuffle)
+from reasonkit.tasks.sudoku import (
+    augment_group,
+    build_sudoku,
+    decode,
+    generate_puzzle,
+    is_valid_solution,
+    random_solution,
+    read_sudoku_csv,
+    sudoku_shuffle,
+)
 from reasonkit.tasks.sudoku.solver import solve
 
 SIZES = st.sampled_from([4, 6, 9])
@@ -71,12 +79,15 @@ def test_csv_round_trip(tmp_path):
     assert "".join("." if v == 0 else str(v) for v in q[0]) == rows[0][1]
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda rows: ("source,question,answer", [r[:3] for r in rows]), "missing column"),
-    (lambda rows: (None, rows[:2] + [(rows[2][0], rows[2][1][:-1], rows[2][2], 0)]), "row 4"),
-    (lambda rows: (None, rows[:1] + [(rows[1][0], rows[1][1], "1" * 16, 0)]), "row 3: answer is not a valid"),
-    (lambda rows: (None, [(rows[0][0], rows[0][1], rows[1][2], 0)] + rows[1:]), "row 2: answer contradicts"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda rows: ("source,question,answer", [r[:3] for r in rows]), "missing column"),
+        (lambda rows: (None, rows[:2] + [(rows[2][0], rows[2][1][:-1], rows[2][2], 0)]), "row 4"),
+        (lambda rows: (None, rows[:1] + [(rows[1][0], rows[1][1], "1" * 16, 0)]), "row 3: answer is not a valid"),
+        (lambda rows: (None, [(rows[0][0], rows[0][1], rows[1][2], 0)] + rows[1:]), "row 2: answer contradicts"),
+    ],
+)
 def test_csv_errors_name_file_and_row(tmp_path, mutate, message):
     header, rows = mutate(_rows(4))
     if header:
@@ -108,8 +119,16 @@ def test_build_from_csv_is_seeded(tmp_path):
     _write_csv(tmp_path / "test.csv", _rows(10, seed=9))
     a, b = tmp_path / "a", tmp_path / "b"
     for out in (a, b):
-        build_sudoku(out, source=tmp_path / "train.csv", source_test=tmp_path / "test.csv", train_size=10, aug=3,
-                     seed=5, workers=1, progress=False)
+        build_sudoku(
+            out,
+            source=tmp_path / "train.csv",
+            source_test=tmp_path / "test.csv",
+            train_size=10,
+            aug=3,
+            seed=5,
+            workers=1,
+            progress=False,
+        )
     for split in ("train", "test"):
         sa, sb = load_set(a, split, "all"), load_set(b, split, "all")
         assert np.array_equal(sa.inputs, sb.inputs) and np.array_equal(sa.labels, sb.labels)
@@ -151,11 +170,14 @@ def test_native_solver_matches_python(n, seed, keep):
     assert (a.solutions, a.rating, a.nodes) == (b.solutions, b.rating, b.nodes)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(train_size=0), "train_size\n  Value error, must be a number of puzzles \\(at least 1\\) or 'all'"),
-    (dict(test_size=0), "test_size\n  Value error, must be a number of puzzles"),
-    (dict(train_size="all"), "`train_size` all means every row of a CSV source"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(train_size=0), "train_size\n  Value error, must be a number of puzzles \\(at least 1\\) or 'all'"),
+        (dict(test_size=0), "test_size\n  Value error, must be a number of puzzles"),
+        (dict(train_size="all"), "`train_size` all means every row of a CSV source"),
+    ],
+)
 def test_build_refuses_zero_and_all_when_generating(tmp_path, monkeypatch, kwargs, message):
     import reasonkit.tasks.sudoku.build as build
 

@@ -1,4 +1,5 @@
 """Make the engine tests' helpers (toy_data) importable."""
+
 import sys
 from pathlib import Path
 

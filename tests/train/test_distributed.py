@@ -1,4 +1,5 @@
 """Two processes with gloo on the CPU (torchrun) give the same parameters as one process on the same global batch."""
+
 from __future__ import annotations
 
 import json
@@ -9,41 +10,75 @@ from pathlib import Path
 
 import pytest
 import torch
+from toy_data import make_dataset
 
 from reasonkit.checkpoint import load_checkpoint
-from toy_data import make_dataset
 
 SCRIPT = Path(__file__).parent / "train_script.py"
 
 
 def _config(data, out):
     # exploration 0: each rank draws its own exploration randomness, which a single process cannot reproduce.
-    return json.dumps(dict(data_dir=str(data), model="hrm-tiny", out_dir=str(out), global_batch_size=8,
-                           total_steps=4, lr=1e-3, weight_decay=0.1, puzzle_lr=1e-2, lr_warmup_steps=1,
-                           progress=False, model_overrides={"halting.exploration": 0.0, "seq_len": 16}))
+    return json.dumps(
+        dict(
+            data_dir=str(data),
+            model="hrm-tiny",
+            out_dir=str(out),
+            global_batch_size=8,
+            total_steps=4,
+            lr=1e-3,
+            weight_decay=0.1,
+            puzzle_lr=1e-2,
+            lr_warmup_steps=1,
+            progress=False,
+            model_overrides={"halting.exploration": 0.0, "seq_len": 16},
+        )
+    )
 
 
 def test_two_gloo_processes_equal_one_process(tmp_path):
     data = make_dataset(tmp_path / "data", num_ids=3)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    single = subprocess.run([sys.executable, str(SCRIPT), _config(data, tmp_path / "one")], env=env,
-                            capture_output=True, text=True, timeout=300)
+    single = subprocess.run(
+        [sys.executable, str(SCRIPT), _config(data, tmp_path / "one")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert single.returncode == 0, single.stderr[-3000:]
-    double = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2",
-                             str(SCRIPT), _config(data, tmp_path / "two")], env=env, capture_output=True, text=True,
-                            timeout=300)
+    double = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc-per-node",
+            "2",
+            str(SCRIPT),
+            _config(data, tmp_path / "two"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert double.returncode == 0, double.stderr[-3000:]
     one, two = load_checkpoint(tmp_path / "one"), load_checkpoint(tmp_path / "two")
     assert two.meta["world_size"] == 2 and one.meta["step"] == two.meta["step"] == 4
     for key, value in one.model_state.items():
-        torch.testing.assert_close(two.model_state[key], value, atol=2e-5, rtol=1e-4, msg=lambda m: f"{key}: {m}")
-    assert not torch.equal(one.model_state["embedding.puzzle.weight"], torch.zeros_like(one.model_state["embedding.puzzle.weight"]))
+        torch.testing.assert_close(
+            two.model_state[key], value, atol=2e-5, rtol=1e-4, msg=lambda m, key=key: f"{key}: {m}"
+        )
+    assert not torch.equal(
+        one.model_state["embedding.puzzle.weight"], torch.zeros_like(one.model_state["embedding.puzzle.weight"])
+    )
     # The carry saved by the two ranks, concatenated, equals the single process's carry.
     for key, value in one.trainer_state["carry"].items():
         torch.testing.assert_close(two.trainer_state["carry"][key].to(value.dtype), value, atol=2e-5, rtol=1e-4)
     # Only rank 0 wrote: one metrics file, one line per step.
-    lines = [json.loads(l) for l in (tmp_path / "two" / "metrics.jsonl").read_text().splitlines()]
-    assert [l["step"] for l in lines if l["kind"] == "train"] == [1, 2, 3, 4]
+    records = [json.loads(line) for line in (tmp_path / "two" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in records if r["kind"] == "train"] == [1, 2, 3, 4]
 
 
 def test_batch_not_divisible_by_world_size_is_a_clear_error(tmp_path, monkeypatch):

@@ -1,4 +1,5 @@
 """Logging: JSONL records, optional sinks fail clearly when their package is missing."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -17,8 +18,8 @@ def test_jsonl_records_append(tmp_path):
     log = RunLogger(tmp_path, total_steps=3, progress=False, initial_step=2)
     log.log(3, {"loss": 1.0}, kind="eval")
     log.close()
-    lines = [json.loads(l) for l in (tmp_path / "metrics.jsonl").read_text().splitlines()]
-    assert [(l["step"], l["kind"]) for l in lines] == [(1, "train"), (2, "train"), (3, "eval")]
+    lines = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert [(r["step"], r["kind"]) for r in lines] == [(1, "train"), (2, "train"), (3, "eval")]
     assert lines[1]["loss"] == "nan"
 
 

@@ -1,11 +1,13 @@
 """Losses against direct computations, and the loss head's per-sequence normalisation and ignore label."""
+
 from __future__ import annotations
 
 import math
 
 import pytest
 import torch
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from reasonkit import build
 from reasonkit.data.schema import IGNORE_LABEL

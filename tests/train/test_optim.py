@@ -1,4 +1,5 @@
 """Adam-atan2 against a hand-written update; sign-SGD with repeated ids; timm optimizers by name; the schedule."""
+
 from __future__ import annotations
 
 import math
@@ -27,8 +28,13 @@ def test_adam_atan2_matches_hand_written_update():
         ref = ref * (1 - lr * wd)
         m = b1 * m + (1 - b1) * g
         v = b2 * v + (1 - b2) * g * g
-        update = torch.tensor([[math.atan2(mi / (1 - b1 ** t), math.sqrt(vi / (1 - b2 ** t)))
-                                for mi, vi in zip(mr, vr)] for mr, vr in zip(m.tolist(), v.tolist())], dtype=torch.float64)
+        update = torch.tensor(
+            [
+                [math.atan2(mi / (1 - b1**t), math.sqrt(vi / (1 - b2**t))) for mi, vi in zip(mr, vr)]
+                for mr, vr in zip(m.tolist(), v.tolist())
+            ],
+            dtype=torch.float64,
+        )
         ref = ref - lr * update
     torch.testing.assert_close(p.detach().double(), ref, atol=1e-6, rtol=0)
 
@@ -52,7 +58,7 @@ def test_sign_sgd_sums_repeated_ids_and_touches_only_batch_rows():
     lr, wd = 0.1, 0.5
     SparseSignSGD([table], lr=lr, weight_decay=wd).step()
     expected = torch.ones(5, 2)
-    expected[1] = 1 * (1 - lr * wd) - lr * torch.tensor([1.0, 1.0])   # sums: 0.25, 2.75 -> signs +, +
+    expected[1] = 1 * (1 - lr * wd) - lr * torch.tensor([1.0, 1.0])  # sums: 0.25, 2.75 -> signs +, +
     expected[3] = 1 * (1 - lr * wd) - lr * torch.tensor([1.0, -1.0])
     torch.testing.assert_close(table.detach(), expected)
 
@@ -85,7 +91,7 @@ def test_schedule_values_at_chosen_steps():
     assert s.factor(0) == 0.0
     assert s.factor(5) == pytest.approx(0.5)
     assert s.factor(10) == pytest.approx(1.0)
-    assert s.factor(60) == pytest.approx(0.1 + 0.9 * 0.5)   # half-way through the cosine
+    assert s.factor(60) == pytest.approx(0.1 + 0.9 * 0.5)  # half-way through the cosine
     assert s.factor(110) == pytest.approx(0.1)
     assert s.factor(200) >= 0.1
     hrm = WarmupCosine(warmup_steps=2000, total_steps=26041, min_ratio=1.0)  # warmup then constant

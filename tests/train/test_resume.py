@@ -1,5 +1,6 @@
 """Resumable checkpoints: a run killed with SIGKILL while writing a checkpoint resumes from the previous one and,
 on the CPU, continues with exactly the same per-step losses as an uninterrupted run."""
+
 from __future__ import annotations
 
 import json
@@ -12,27 +13,50 @@ from pathlib import Path
 
 import pytest
 import torch
-
-from reasonkit.checkpoint import (CheckpointError, FORMAT_VERSION, clean_partial, latest_checkpoint,
-                                        list_checkpoints, load_checkpoint, load_model, save_checkpoint)
 from toy_data import make_dataset
+
+from reasonkit.checkpoint import (
+    FORMAT_VERSION,
+    CheckpointError,
+    clean_partial,
+    latest_checkpoint,
+    list_checkpoints,
+    load_checkpoint,
+    load_model,
+    save_checkpoint,
+)
 
 SCRIPT = Path(__file__).parent / "train_script.py"
 TOTAL = 10
 
 
 def _config(data, out, **extra):
-    cfg = dict(data_dir=str(data), model="hrm-tiny", out_dir=str(out), global_batch_size=8, total_steps=TOTAL,
-               checkpoint_every=3, keep_last=2, lr=1e-3, weight_decay=0.1, puzzle_lr=1e-2, lr_warmup_steps=2,
-               lr_min_ratio=0.1, progress=False, ema=0.9, model_overrides={"halting.exploration": 0.5})
+    cfg = dict(
+        data_dir=str(data),
+        model="hrm-tiny",
+        out_dir=str(out),
+        global_batch_size=8,
+        total_steps=TOTAL,
+        checkpoint_every=3,
+        keep_last=2,
+        lr=1e-3,
+        weight_decay=0.1,
+        puzzle_lr=1e-2,
+        lr_warmup_steps=2,
+        lr_min_ratio=0.1,
+        progress=False,
+        ema=0.9,
+        model_overrides={"halting.exploration": 0.5},
+    )
     cfg.update(extra)
     return json.dumps(cfg)
 
 
 def _run(cfg, env=None, wait=True):
     full_env = {**os.environ, "OMP_NUM_THREADS": "1", **(env or {})}
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), cfg], env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT), cfg], env=full_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     if wait:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err[-3000:]
@@ -55,8 +79,9 @@ def test_kill_during_checkpoint_write_then_resume_gives_identical_losses(tmp_pat
     assert sorted(reference) == list(range(1, TOTAL + 1))
 
     marker = tmp_path / "marker"
-    proc = _run(_config(data, tmp_path / "b"), env={"RK_TEST_SLOW_RENAME_STEP": "6", "RK_TEST_MARKER": str(marker)},
-                wait=False)
+    proc = _run(
+        _config(data, tmp_path / "b"), env={"RK_TEST_SLOW_RENAME_STEP": "6", "RK_TEST_MARKER": str(marker)}, wait=False
+    )
     deadline = time.time() + 240
     while not marker.exists():
         assert proc.poll() is None, proc.stderr.read()[-3000:]
@@ -84,8 +109,9 @@ def _tiny_checkpoint(tmp_path, **overrides):
     from reasonkit import build
 
     model = build("hrm-tiny", seq_len=16, **overrides)
-    path = save_checkpoint(tmp_path, 1, spec_json=model.spec.model_dump_json(), model_state=model.state_dict(),
-                           trainer_state={"step": 1})
+    path = save_checkpoint(
+        tmp_path, 1, spec_json=model.spec.model_dump_json(), model_state=model.state_dict(), trainer_state={"step": 1}
+    )
     return model, path
 
 

@@ -1,11 +1,12 @@
 """Bad input to a training run fails with a clear message before any work starts."""
+
 from __future__ import annotations
 
 import pytest
+from toy_data import ToyLoader, make_dataset
 
 from reasonkit.errors import CheckpointError, DataError, NonFiniteLossError
 from reasonkit.train import Recipe, TrainConfig
-from toy_data import ToyLoader, make_dataset
 
 
 def train(config: TrainConfig, loader_factory=None) -> dict:
@@ -13,8 +14,15 @@ def train(config: TrainConfig, loader_factory=None) -> dict:
 
 
 def _cfg(tmp_path, data, **extra):
-    base = dict(data_dir=str(data), model="hrm-tiny", out_dir=str(tmp_path / "run"), global_batch_size=8,
-                total_steps=2, lr=1e-3, progress=False)
+    base = dict(
+        data_dir=str(data),
+        model="hrm-tiny",
+        out_dir=str(tmp_path / "run"),
+        global_batch_size=8,
+        total_steps=2,
+        lr=1e-3,
+        progress=False,
+    )
     return TrainConfig(**{**base, **extra})
 
 
@@ -26,7 +34,9 @@ def test_missing_data_directory(tmp_path):
 
 def test_data_that_does_not_fit_the_model(tmp_path):
     data = make_dataset(tmp_path / "data")
-    with pytest.raises(ValueError, match=r"does not fit the model: vocab_size 11 \(model: 12\), seq_len 16 \(model: 20\)"):
+    with pytest.raises(
+        ValueError, match=r"does not fit the model: vocab_size 11 \(model: 12\), seq_len 16 \(model: 20\)"
+    ):
         train(_cfg(tmp_path, data, model_overrides={"vocab_size": 12, "seq_len": 20}), loader_factory=ToyLoader)
     assert not (tmp_path / "run").exists()
 

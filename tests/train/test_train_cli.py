@@ -1,19 +1,22 @@
 """``reasonkit train`` end to end with the data package's PuzzleLoader, then ``reasonkit eval`` on its checkpoint."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
+from toy_data import make_dataset
 
 from reasonkit.cli import main
 from reasonkit.errors import ConfigError
 from reasonkit.train import TrainConfig, config_from_overrides
-from toy_data import make_dataset
 
 
 def test_overrides_split_into_config_spec_and_task():
-    cfg = config_from_overrides({"data_dir": "d"}, ["model=hrm-tiny", "lr=0.001", "model.halting.max_steps=2",
-                                                    "betas=[0.9,0.99]", "task=sudoku", "task.size=6"])
+    cfg = config_from_overrides(
+        {"data_dir": "d"},
+        ["model=hrm-tiny", "lr=0.001", "model.halting.max_steps=2", "betas=[0.9,0.99]", "task=sudoku", "task.size=6"],
+    )
     assert cfg.lr == 1e-3 and cfg.betas == (0.9, 0.99) and cfg.model_overrides == {"halting.max_steps": 2}
     assert cfg.task.kind == "sudoku" and cfg.task.size == 6
     with pytest.raises(ConfigError, match="unknown setting 'learnig_rate'"):
@@ -28,8 +31,18 @@ def test_overrides_split_into_config_spec_and_task():
 def test_train_then_eval(tmp_path, capsys):
     data = make_dataset(tmp_path / "data")
     run = tmp_path / "run"
-    args = ["train", "--data", str(data), "model=hrm-tiny", f"out_dir={run}", "global_batch_size=8",
-            "total_steps=3", "lr=0.001", "progress=false", "model.halting.max_steps=2"]
+    args = [
+        "train",
+        "--data",
+        str(data),
+        "model=hrm-tiny",
+        f"out_dir={run}",
+        "global_batch_size=8",
+        "total_steps=3",
+        "lr=0.001",
+        "progress=false",
+        "model.halting.max_steps=2",
+    ]
     assert main(args) == 0
     assert "trained 3 steps" in capsys.readouterr().out
     final = json.loads((run / "final_eval.json").read_text())

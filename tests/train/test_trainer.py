@@ -1,4 +1,5 @@
 """The training step is generic over every registered halting policy and gradient estimator."""
+
 from __future__ import annotations
 
 import pytest
@@ -12,7 +13,11 @@ from reasonkit.train import Trainer
 def _batch(seed=0, n=4, seq=8):
     g = torch.Generator().manual_seed(seed)
     x = torch.randint(0, 11, (n, seq), generator=g, dtype=torch.int32)
-    return {"inputs": x, "labels": x.flip(-1).long(), "puzzle_identifiers": torch.randint(0, 2, (n,), generator=g, dtype=torch.int32)}
+    return {
+        "inputs": x,
+        "labels": x.flip(-1).long(),
+        "puzzle_identifiers": torch.randint(0, 2, (n,), generator=g, dtype=torch.int32),
+    }
 
 
 @pytest.mark.parametrize("halting", reasonkit.list_kinds("halting"))

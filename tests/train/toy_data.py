@@ -3,6 +3,7 @@
 The task: reverse a sequence of digit tokens (vocab 11, pad 0). The loader shuffles examples per epoch with a
 seeded numpy generator, yields global batches sliced per rank, and can save and restore its position.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,8 +18,9 @@ SEQ = 16
 VOCAB = 11
 
 
-def make_dataset(root: str | Path, n_train: int = 64, n_test: int = 24, seq_len: int = SEQ, seed: int = 0,
-                 num_ids: int = 3) -> Path:
+def make_dataset(
+    root: str | Path, n_train: int = 64, n_test: int = 24, seq_len: int = SEQ, seed: int = 0, num_ids: int = 3
+) -> Path:
     root = Path(root)
     rng = np.random.default_rng(seed)
     for split, n in (("train", n_train), ("test", n_test)):
@@ -26,8 +28,13 @@ def make_dataset(root: str | Path, n_train: int = 64, n_test: int = 24, seq_len:
         y = x[:, ::-1].copy()
         y[:, -2:] = 0  # a couple of pad labels, mapped to the ignore label
         ids = (np.arange(n) % num_ids).astype(np.int32)
-        arrays = SetArrays(inputs=x, labels=y, puzzle_identifiers=ids, puzzle_indices=np.arange(n + 1, dtype=np.int32),
-                           group_indices=np.arange(n + 1, dtype=np.int32))
+        arrays = SetArrays(
+            inputs=x,
+            labels=y,
+            puzzle_identifiers=ids,
+            puzzle_indices=np.arange(n + 1, dtype=np.int32),
+            group_indices=np.arange(n + 1, dtype=np.int32),
+        )
         write_split(root, split, {"all": arrays}, vocab_size=VOCAB, num_puzzle_identifiers=num_ids)
     write_identifiers(root, [f"p{i}" for i in range(num_ids)])
     return root
@@ -57,8 +64,15 @@ class ToyLoader:
         order = np.random.default_rng(self.seed + self.epoch).permutation(len(self.inputs))
         local = self.gbs // self.world
         while self.index + self.gbs <= len(order):
-            rows = order[self.index:self.index + self.gbs][self.rank * local:(self.rank + 1) * local]
+            rows = order[self.index : self.index + self.gbs][self.rank * local : (self.rank + 1) * local]
             self.index += self.gbs
-            yield "all", {"inputs": torch.from_numpy(self.inputs[rows]), "labels": torch.from_numpy(self.labels[rows]),
-                          "puzzle_identifiers": torch.from_numpy(self.ids[rows])}, self.gbs
+            yield (
+                "all",
+                {
+                    "inputs": torch.from_numpy(self.inputs[rows]),
+                    "labels": torch.from_numpy(self.labels[rows]),
+                    "puzzle_identifiers": torch.from_numpy(self.ids[rows]),
+                },
+                self.gbs,
+            )
         self.epoch, self.index = self.epoch + 1, 0

@@ -2,6 +2,7 @@
 
 Used by the resume (kill -9) and the 2-process (torchrun) tests.
 """
+
 import json
 import sys
 from pathlib import Path

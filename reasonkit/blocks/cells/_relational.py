@@ -2,6 +2,7 @@
 
 Kept apart from ``graph.py`` so that importing reasonkit does not import torch-geometric.
 """
+
 from __future__ import annotations
 
 import warnings

@@ -8,6 +8,7 @@ The node vector the cell receives already carries the input (the core's injectio
 Puzzle-prefix positions are linked to every task position in both directions, so the halting head (which reads
 the first prefix position) sees the whole board. Edges are built once, at construction.
 """
+
 from __future__ import annotations
 
 from typing import ClassVar, Literal, Optional
@@ -35,8 +36,15 @@ def _with_prefix(edges: torch.Tensor, prefix_len: int, task_len: int) -> torch.T
 class GraphCell(nn.Module):
     """One recurrent-relational-network step over a fixed graph: messages, node MLP, GRU/LSTM update."""
 
-    def __init__(self, hidden_size: int, edge_index: torch.Tensor, prefix_len: int, task_len: int,
-                 message_layers: int, update: str) -> None:
+    def __init__(
+        self,
+        hidden_size: int,
+        edge_index: torch.Tensor,
+        prefix_len: int,
+        task_len: int,
+        message_layers: int,
+        update: str,
+    ) -> None:
         super().__init__()
         # torch-geometric takes seconds to import; only models with a graph cell pay for it.
         from ._relational import RelationalMessages, mlp
@@ -76,8 +84,10 @@ class GraphCellSpec(Spec):
     def _graph(self, ctx: BuildContext) -> torch.Tensor:
         name = self.graph or ctx.task
         if name is None:
-            raise ValueError("a graph cell needs a constraint graph but the model names no task; set task=... "
-                             "(e.g. sudoku or maze) or the cell's graph field")
+            raise ValueError(
+                "a graph cell needs a constraint graph but the model names no task; set task=... "
+                "(e.g. sudoku or maze) or the cell's graph field"
+            )
         edges = lookup("task", name)().graph(ctx.task_seq_len)
         if edges is None:
             raise ValueError(f"task {name!r} defines no constraint graph for a graph cell")
@@ -86,12 +96,15 @@ class GraphCellSpec(Spec):
     def check(self, ctx: BuildContext) -> None:
         self._graph(ctx)
         if self.update == "lstm" and ctx.hidden_size % 2:
-            raise ValueError(f"the lstm update keeps [h, c] in the state and needs an even hidden_size, got {ctx.hidden_size}")
+            raise ValueError(
+                f"the lstm update keeps [h, c] in the state and needs an even hidden_size, got {ctx.hidden_size}"
+            )
 
     @classmethod
-    def tiny(cls) -> "GraphCellSpec":
+    def tiny(cls) -> GraphCellSpec:
         return cls(message_layers=2, update="gru")
 
     def build(self, ctx: BuildContext) -> GraphCell:
-        return GraphCell(ctx.hidden_size, self._graph(ctx), ctx.prefix_len, ctx.task_seq_len,
-                         self.message_layers, self.update)
+        return GraphCell(
+            ctx.hidden_size, self._graph(ctx), ctx.prefix_len, ctx.task_seq_len, self.message_layers, self.update
+        )

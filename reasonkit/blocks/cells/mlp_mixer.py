@@ -7,6 +7,7 @@ back the usual channel SwiGLU follows, ``h = rmsnorm(h + mlp(h))`` (post-norm, n
 weights are sized by the sequence length (puzzle prefix included), so a cell only runs on the length it was
 built for. TRM uses it for Sudoku with ``positions="none"``: the mixer itself is position-aware.
 """
+
 from __future__ import annotations
 
 from typing import ClassVar, Literal, Optional
@@ -49,8 +50,10 @@ class MlpMixerCell(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if x.shape[1] != self.seq_len:
-            raise ValueError(f"mlp_mixer cell was built for {self.seq_len} positions but got {x.shape[1]}; "
-                             "its token-mixing weights are sized by the sequence length")
+            raise ValueError(
+                f"mlp_mixer cell was built for {self.seq_len} positions but got {x.shape[1]}; "
+                "its token-mixing weights are sized by the sequence length"
+            )
         for layer in self.layers:
             x = layer(x)
         return x
@@ -63,21 +66,28 @@ class MlpMixerSpec(Spec):
     kind: Literal["mlp_mixer"] = "mlp_mixer"
     tiny_root: ClassVar[dict] = {"embedding.positions": "learned"}
     layers: PositiveInt = Field(2, description="blocks in the stack (L_layers in the TRM code)")
-    expansion: PositiveFloat = Field(4.0, description="SwiGLU expansion of both mixers (before the 2/3 rule and rounding)")
+    expansion: PositiveFloat = Field(
+        4.0, description="SwiGLU expansion of both mixers (before the 2/3 rule and rounding)"
+    )
     norm_eps: PositiveFloat = 1e-5
     seq_len: Optional[PositiveInt] = Field(
-        None, description="positions the cell is built for (puzzle prefix included); None = the model's")
+        None, description="positions the cell is built for (puzzle prefix included); None = the model's"
+    )
 
     def check(self, ctx: BuildContext) -> None:
         if self.seq_len is not None and self.seq_len != ctx.seq_len:
-            raise ValueError(f"mlp_mixer is built for {self.seq_len} positions but the model has {ctx.seq_len} "
-                             "(seq_len + puzzle prefix); its token-mixing weights fix the sequence length")
+            raise ValueError(
+                f"mlp_mixer is built for {self.seq_len} positions but the model has {ctx.seq_len} "
+                "(seq_len + puzzle prefix); its token-mixing weights fix the sequence length"
+            )
         if ctx.positions == "rope":
-            raise ValueError("mlp_mixer has no attention to apply rotary positions in; "
-                             "use embedding.positions='none' (as TRM-MLP) or 'learned'")
+            raise ValueError(
+                "mlp_mixer has no attention to apply rotary positions in; "
+                "use embedding.positions='none' (as TRM-MLP) or 'learned'"
+            )
 
     @classmethod
-    def tiny(cls) -> "MlpMixerSpec":
+    def tiny(cls) -> MlpMixerSpec:
         return cls(layers=1, expansion=2.0)
 
     def build(self, ctx: BuildContext) -> MlpMixerCell:

@@ -3,6 +3,7 @@
 Each block computes ``h = rmsnorm(h + attn(h)); h = rmsnorm(h + mlp(h))`` with a weightless float32 RMSNorm,
 no biases, no dropout and no final norm.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -43,8 +44,17 @@ class TransformerCell(nn.Module):
     With ``rope_positions`` set, the cell owns a rotary table for that many positions, computed once.
     """
 
-    def __init__(self, hidden_size: int, layers: int, num_heads: int, expansion: float, norm_eps: float,
-                 attention: str, rope_positions: int | None = None, rope_theta: float = 10000.0) -> None:
+    def __init__(
+        self,
+        hidden_size: int,
+        layers: int,
+        num_heads: int,
+        expansion: float,
+        norm_eps: float,
+        attention: str,
+        rope_positions: int | None = None,
+        rope_theta: float = 10000.0,
+    ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(
             TransformerBlock(hidden_size, num_heads, expansion, norm_eps, attention) for _ in range(layers)
@@ -73,13 +83,23 @@ class TransformerCellSpec(Spec):
         if ctx.hidden_size % self.num_heads:
             raise ValueError(f"num_heads={self.num_heads} does not divide hidden_size={ctx.hidden_size}")
         if ctx.positions == "rope" and (ctx.hidden_size // self.num_heads) % 2:
-            raise ValueError(f"head size hidden_size/num_heads={ctx.hidden_size // self.num_heads} must be even for rotary positions")
+            raise ValueError(
+                f"head size hidden_size/num_heads={ctx.hidden_size // self.num_heads} must be even for rotary positions"
+            )
 
     @classmethod
-    def tiny(cls) -> "TransformerCellSpec":
+    def tiny(cls) -> TransformerCellSpec:
         return cls(layers=1, num_heads=2, expansion=2.0)
 
     def build(self, ctx: BuildContext) -> TransformerCell:
         rope_positions = ctx.seq_len if ctx.positions == "rope" else None
-        return TransformerCell(ctx.hidden_size, self.layers, self.num_heads, self.expansion, self.norm_eps,
-                               self.attention, rope_positions, ctx.rope_theta)
+        return TransformerCell(
+            ctx.hidden_size,
+            self.layers,
+            self.num_heads,
+            self.expansion,
+            self.norm_eps,
+            self.attention,
+            rope_positions,
+            ctx.rope_theta,
+        )

@@ -5,6 +5,7 @@ updates, each tagged with the level it updates and the cycle it belongs to. A gr
 which update on the schedule runs with autograd; everything before runs under ``no_grad``, so the memory a
 segment keeps for backward depends only on the updates that carry gradient.
 """
+
 from __future__ import annotations
 
 from typing import NamedTuple

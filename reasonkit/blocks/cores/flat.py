@@ -5,6 +5,7 @@ Each update is ``h = cell(inject(h, x))``: the input re-enters at every step, as
 and the RRN's node MLP over ``[messages, x]``. The heads read ``h``. Each update is its own cycle, so
 ``last_cycle`` and ``one_step`` both give gradient through the last update only.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -41,11 +42,15 @@ class FlatSpec(Spec):
 
     kind: Literal["flat"] = "flat"
     cycles: PositiveInt = Field(4, description="cell applications per segment (recurrent steps T in the UT paper)")
-    cell: Kind("cell") = Field(default_factory=lambda: {"kind": "transformer", "layers": 2}, description="the shared cell")
-    injection: Kind("injection") = Field(default_factory=lambda: {"kind": "add"}, description="how the input enters each step")
+    cell: Kind("cell") = Field(
+        default_factory=lambda: {"kind": "transformer", "layers": 2}, description="the shared cell"
+    )
+    injection: Kind("injection") = Field(
+        default_factory=lambda: {"kind": "add"}, description="how the input enters each step"
+    )
 
     @classmethod
-    def tiny(cls) -> "FlatSpec":
+    def tiny(cls) -> FlatSpec:
         return cls(cycles=3, cell=TINY_CELL)
 
     def build(self, ctx: BuildContext) -> FlatCore:

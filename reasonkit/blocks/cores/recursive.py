@@ -8,6 +8,7 @@ both. A cycle updates the latent ``latent_updates`` times from the input, the an
 summed in the reference's order, and with the ``last_cycle`` gradient it is the reference TRM exactly. The
 heads read ``y``. Setting ``answer_cell`` gives ``y`` its own network (the "separate networks" ablation).
 """
+
 from __future__ import annotations
 
 from typing import Literal, Optional
@@ -28,15 +29,21 @@ class RecursiveCore(RecurrentCore):
 
     readout = "y"
 
-    def __init__(self, net: nn.Module, latent_injection: nn.Module, answer_injection: nn.Module, cycles: int,
-                 latent_updates: int, hidden_size: int, answer_net: nn.Module | None = None) -> None:
+    def __init__(
+        self,
+        net: nn.Module,
+        latent_injection: nn.Module,
+        answer_injection: nn.Module,
+        cycles: int,
+        latent_updates: int,
+        hidden_size: int,
+        answer_net: nn.Module | None = None,
+    ) -> None:
         super().__init__(("y", "z"), hidden_size)
         self.net = net
         self.answer_net = answer_net
         self.latent_injection, self.answer_injection = latent_injection, answer_injection
-        self.schedule = tuple(
-            Update(level, c) for c in range(cycles) for level in ("z",) * latent_updates + ("y",)
-        )
+        self.schedule = tuple(Update(level, c) for c in range(cycles) for level in ("z",) * latent_updates + ("y",))
 
     @property
     def REFERENCE_LEVELS(self) -> dict[str, str]:  # noqa: N802  (the name reasonkit.interop looks for)
@@ -59,15 +66,22 @@ class RecursiveSpec(Spec):
 
     kind: Literal["recursive"] = "recursive"
     cycles: PositiveInt = Field(3, description="cycles per segment (T in the TRM paper, H_cycles in its code)")
-    latent_updates: PositiveInt = Field(6, description="latent updates per cycle (n in the TRM paper, L_cycles in its code)")
-    cell: Kind("cell") = Field(default_factory=lambda: {"kind": "transformer", "layers": 2},
-                               description="the network shared by the latent and the answer updates")
+    latent_updates: PositiveInt = Field(
+        6, description="latent updates per cycle (n in the TRM paper, L_cycles in its code)"
+    )
+    cell: Kind("cell") = Field(
+        default_factory=lambda: {"kind": "transformer", "layers": 2},
+        description="the network shared by the latent and the answer updates",
+    )
     answer_cell: Optional[Kind("cell")] = Field(
-        None, description="a separate network for the answer update (TRM's 'separate networks' ablation); None = share")
-    injection: Kind("injection") = Field(default_factory=lambda: {"kind": "add"}, description="how inputs enter both updates")
+        None, description="a separate network for the answer update (TRM's 'separate networks' ablation); None = share"
+    )
+    injection: Kind("injection") = Field(
+        default_factory=lambda: {"kind": "add"}, description="how inputs enter both updates"
+    )
 
     @classmethod
-    def tiny(cls) -> "RecursiveSpec":
+    def tiny(cls) -> RecursiveSpec:
         return cls(cycles=2, latent_updates=2, cell=TINY_CELL)
 
     def build(self, ctx: BuildContext) -> RecursiveCore:
@@ -75,6 +89,8 @@ class RecursiveSpec(Spec):
             net=self.cell.build(ctx),
             latent_injection=self.injection.build(ctx, num_inputs=2),
             answer_injection=self.injection.build(ctx, num_inputs=1),
-            cycles=self.cycles, latent_updates=self.latent_updates, hidden_size=ctx.hidden_size,
+            cycles=self.cycles,
+            latent_updates=self.latent_updates,
+            hidden_size=ctx.hidden_size,
             answer_net=self.answer_cell.build(ctx) if self.answer_cell is not None else None,
         )

@@ -1,4 +1,5 @@
 """Gradient estimators: which recurrent updates of a segment carry gradient."""
+
 from ...registry import import_submodules
 
 import_submodules(__name__)

@@ -3,12 +3,12 @@
 Updates before the chosen index run under ``no_grad`` (their results are constants for backward); updates from
 it on carry gradient. The carry between segments is always detached (deep supervision, HRM arXiv 2506.21734).
 """
+
 from __future__ import annotations
 
 from typing import Sequence
 
 from ..cores.base import Update
-
 
 __all__ = ["GradientEstimator"]
 

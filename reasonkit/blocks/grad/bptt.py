@@ -1,13 +1,13 @@
 """Backpropagation through time over every update of a segment (the exact gradient of one segment)."""
+
 from __future__ import annotations
 
 from typing import Literal, Sequence
 
 from ...registry import register
 from ...spec import BuildContext, Spec
-from .base import GradientEstimator
-
 from ..cores.base import Update
+from .base import GradientEstimator
 
 __all__ = ["BPTTSpec", "BPTTGradient"]
 
@@ -26,7 +26,7 @@ class BPTTSpec(Spec):
     kind: Literal["bptt"] = "bptt"
 
     @classmethod
-    def tiny(cls) -> "BPTTSpec":
+    def tiny(cls) -> BPTTSpec:
         return cls()
 
     def build(self, ctx: BuildContext) -> BPTTGradient:

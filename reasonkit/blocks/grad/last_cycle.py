@@ -3,15 +3,15 @@
 Earlier cycles run under ``no_grad``; the last cycle's updates (TRM: its n latent updates and the answer
 update) all carry gradient. TRM reports 87.4% vs 56.5% with the one-step gradient on Sudoku-Extreme.
 """
+
 from __future__ import annotations
 
 from typing import Literal, Sequence
 
 from ...registry import register
 from ...spec import BuildContext, Spec
-from .base import GradientEstimator
-
 from ..cores.base import Update
+from .base import GradientEstimator
 
 __all__ = ["LastCycleSpec", "LastCycleGradient"]
 
@@ -31,7 +31,7 @@ class LastCycleSpec(Spec):
     kind: Literal["last_cycle"] = "last_cycle"
 
     @classmethod
-    def tiny(cls) -> "LastCycleSpec":
+    def tiny(cls) -> LastCycleSpec:
         return cls()
 
     def build(self, ctx: BuildContext) -> LastCycleGradient:

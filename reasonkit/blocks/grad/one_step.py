@@ -3,15 +3,15 @@
 Only the last update of each level carries gradient: for HRM the final low and the final high update, so the
 memory kept for backward does not grow with the number of cycles.
 """
+
 from __future__ import annotations
 
 from typing import Literal, Sequence
 
 from ...registry import register
 from ...spec import BuildContext, Spec
-from .base import GradientEstimator
-
 from ..cores.base import Update
+from .base import GradientEstimator
 
 __all__ = ["OneStepSpec", "OneStepGradient"]
 
@@ -31,7 +31,7 @@ class OneStepSpec(Spec):
     kind: Literal["one_step"] = "one_step"
 
     @classmethod
-    def tiny(cls) -> "OneStepSpec":
+    def tiny(cls) -> OneStepSpec:
         return cls()
 
     def build(self, ctx: BuildContext) -> OneStepGradient:

@@ -1,4 +1,5 @@
 """Truncated backpropagation through the last ``k`` updates of a segment (torchdeq's BPTT-k; Bai et al.)."""
+
 from __future__ import annotations
 
 from typing import Literal, Sequence
@@ -7,9 +8,8 @@ from pydantic import Field, PositiveInt
 
 from ...registry import register
 from ...spec import BuildContext, Spec
-from .base import GradientEstimator
-
 from ..cores.base import Update
+from .base import GradientEstimator
 
 __all__ = ["TruncatedSpec", "TruncatedGradient"]
 
@@ -37,7 +37,7 @@ class TruncatedSpec(Spec):
     k: PositiveInt = Field(2, description="number of trailing updates that carry gradient (k >= 1)")
 
     @classmethod
-    def tiny(cls) -> "TruncatedSpec":
+    def tiny(cls) -> TruncatedSpec:
         return cls(k=2)
 
     def build(self, ctx: BuildContext) -> TruncatedGradient:

@@ -14,6 +14,7 @@ segment that computed it: each earlier ``h_n`` receives the ponder cost's ``-1``
 ``-L_N`` term through ``R``. At evaluation every sequence runs ``max_steps`` segments unless ``early_exit``.
 The confidence is the cumulative halting probability after the segment.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -54,8 +55,17 @@ class ACTHalting(HaltingPolicy):
     def initial_state(self, batch_size: int, device: torch.device) -> PolicyState:
         return {"cumulative": torch.zeros(batch_size, dtype=torch.float32, device=device)}
 
-    def decide(self, steps: torch.Tensor, logits: Optional[torch.Tensor], state: PolicyState, *, training: bool,
-               early_exit: bool, max_steps: int, next_logits: Optional[torch.Tensor] = None) -> ACTRecord:
+    def decide(
+        self,
+        steps: torch.Tensor,
+        logits: Optional[torch.Tensor],
+        state: PolicyState,
+        *,
+        training: bool,
+        early_exit: bool,
+        max_steps: int,
+        next_logits: Optional[torch.Tensor] = None,
+    ) -> ACTRecord:
         before = state["cumulative"]
         prob = torch.sigmoid(logits[..., 0])
         done = before >= 1 - self.eps  # halted by ACT earlier (only when evaluation runs on to max_steps)
@@ -80,13 +90,16 @@ class ACTHalting(HaltingPolicy):
     def confidence(self, record: ACTRecord) -> torch.Tensor:
         return torch.clamp(record.cumulative + record.prob, max=1.0)
 
-    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor,
-             record: ACTRecord) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def loss(
+        self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, record: ACTRecord
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         prob = record.prob
         done = record.cumulative >= 1 - self.eps
         zero = torch.zeros_like(prob)
         # Per segment: 1 for the step (gradient -1 to h_n, through R), 1 + R at the halting segment; sums to N + R.
-        ponder = torch.where(done, zero, torch.where(record.final, 1 + self.remainder(record), 1 - prob + prob.detach()))
+        ponder = torch.where(
+            done, zero, torch.where(record.final, 1 + self.remainder(record), 1 - prob + prob.detach())
+        )
         lm = (self.weight(record).to(lm_loss.dtype) * lm_loss).sum()
         ponder_cost = ponder.sum()
         terms = {"lm_loss": lm.detach(), "ponder_cost": ponder_cost.detach()}
@@ -107,7 +120,7 @@ class ACTSpec(Spec):
     init_bias: float = Field(-3.0, description="initial halting-head bias; 0 or above made UT-ACT collapse on Sudoku")
 
     @classmethod
-    def tiny(cls) -> "ACTSpec":
+    def tiny(cls) -> ACTSpec:
         return cls(max_steps=3, init_bias=0.0)
 
     def build(self, ctx: BuildContext) -> ACTHalting:

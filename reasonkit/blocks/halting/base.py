@@ -7,6 +7,7 @@ the new carry (HRM's Q target), decides after each segment which sequences halt,
 confidence in [0, 1] that early exit, voting and rollout selection use. The Reasoner and the training loop stay
 generic: nothing outside a policy names its logits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -80,8 +81,17 @@ class HaltingPolicy(nn.Module):
         fresh = self.initial_state(mask.shape[0], mask.device)
         return {k: torch.where(mask.view((-1,) + (1,) * (v.ndim - 1)), fresh[k], v) for k, v in state.items()}
 
-    def decide(self, steps: torch.Tensor, logits: Optional[torch.Tensor], state: PolicyState, *, training: bool,
-               early_exit: bool, max_steps: int, next_logits: Optional[torch.Tensor] = None) -> HaltRecord:
+    def decide(
+        self,
+        steps: torch.Tensor,
+        logits: Optional[torch.Tensor],
+        state: PolicyState,
+        *,
+        training: bool,
+        early_exit: bool,
+        max_steps: int,
+        next_logits: Optional[torch.Tensor] = None,
+    ) -> HaltRecord:
         """Which sequences halt after this segment; ``next_logits`` is the second pass's head output, if asked."""
         raise NotImplementedError(f"{type(self).__name__} must implement decide()")
 
@@ -89,8 +99,9 @@ class HaltingPolicy(nn.Module):
         """How sure the policy is that a sequence is done, in [0, 1] [batch]; None if it has no head."""
         return None
 
-    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor,
-             record: HaltRecord) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def loss(
+        self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, record: HaltRecord
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         """The segment's loss summed over the batch, from the per-sequence LM loss, and its named terms.
 
         The default is the plain deep-supervision loss ``lm_loss.sum()``.

@@ -2,6 +2,7 @@
 
 The "no ACT" baseline of the HRM and TRM ablations (deep supervision with a fixed refinement count).
 """
+
 from __future__ import annotations
 
 from typing import Literal, Optional
@@ -19,8 +20,17 @@ __all__ = ["FixedSpec", "FixedHalting"]
 class FixedHalting(HaltingPolicy):
     """Halts exactly when ``steps`` reaches the maximum, in training and at inference."""
 
-    def decide(self, steps: torch.Tensor, logits: Optional[torch.Tensor], state: PolicyState, *, training: bool,
-               early_exit: bool, max_steps: int, next_logits: Optional[torch.Tensor] = None) -> HaltRecord:
+    def decide(
+        self,
+        steps: torch.Tensor,
+        logits: Optional[torch.Tensor],
+        state: PolicyState,
+        *,
+        training: bool,
+        early_exit: bool,
+        max_steps: int,
+        next_logits: Optional[torch.Tensor] = None,
+    ) -> HaltRecord:
         return HaltRecord(steps >= max_steps, state, logits)
 
 
@@ -32,7 +42,7 @@ class FixedSpec(Spec):
     max_steps: PositiveInt = Field(16, description="segments per sequence (M_max in the HRM paper)")
 
     @classmethod
-    def tiny(cls) -> "FixedSpec":
+    def tiny(cls) -> FixedSpec:
         return cls(max_steps=3)
 
     def build(self, ctx: BuildContext) -> FixedHalting:

@@ -10,6 +10,7 @@ sequence halts once its cumulative halting probability reaches ``threshold`` (de
 The carry between segments is detached, so ``p_n`` carries gradient to ``lambda_n`` only, not to the earlier
 ``lambda_k`` through the remaining probability. The confidence is the cumulative halting probability.
 """
+
 from __future__ import annotations
 
 import math
@@ -58,8 +59,17 @@ class PonderHalting(HaltingPolicy):
     def initial_state(self, batch_size: int, device: torch.device) -> PolicyState:
         return {"remaining": torch.ones(batch_size, dtype=torch.float32, device=device)}
 
-    def decide(self, steps: torch.Tensor, logits: Optional[torch.Tensor], state: PolicyState, *, training: bool,
-               early_exit: bool, max_steps: int, next_logits: Optional[torch.Tensor] = None) -> PonderRecord:
+    def decide(
+        self,
+        steps: torch.Tensor,
+        logits: Optional[torch.Tensor],
+        state: PolicyState,
+        *,
+        training: bool,
+        early_exit: bool,
+        max_steps: int,
+        next_logits: Optional[torch.Tensor] = None,
+    ) -> PonderRecord:
         remaining = state["remaining"]
         after = remaining * (1 - torch.sigmoid(logits[..., 0]))
         last = steps >= max_steps
@@ -75,8 +85,9 @@ class PonderHalting(HaltingPolicy):
         log_continue = math.log1p(-self.prior)
         return (step - 1) * log_continue + torch.where(last, 0.0, math.log(self.prior))
 
-    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor,
-             record: PonderRecord) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def loss(
+        self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, record: PonderRecord
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         p = record.distribution()
         lm = (p.to(lm_loss.dtype) * lm_loss).sum()
         kl = (torch.xlogy(p, p) - p * self._prior_log_prob(record.step, record.last)).sum()
@@ -92,12 +103,16 @@ class PonderSpec(Spec):
 
     kind: Literal["ponder"] = "ponder"
     max_steps: PositiveInt = Field(16, description="segments per sequence in training (N in the PonderNet paper)")
-    prior: confloat(gt=0.0, lt=1.0) = Field(0.2, description="per-step halting probability of the geometric prior (lambda_p)")
+    prior: confloat(gt=0.0, lt=1.0) = Field(
+        0.2, description="per-step halting probability of the geometric prior (lambda_p)"
+    )
     beta: NonNegativeFloat = Field(0.01, description="weight of the KL regulariser")
-    threshold: confloat(gt=0.0, le=1.0) = Field(0.5, description="cumulative halting probability that stops a sequence at inference")
+    threshold: confloat(gt=0.0, le=1.0) = Field(
+        0.5, description="cumulative halting probability that stops a sequence at inference"
+    )
 
     @classmethod
-    def tiny(cls) -> "PonderSpec":
+    def tiny(cls) -> PonderSpec:
         return cls(max_steps=3)
 
     def build(self, ctx: BuildContext) -> PonderHalting:

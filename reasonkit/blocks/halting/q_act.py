@@ -7,6 +7,7 @@ number of segments in [2, max_steps]. ``q_halt`` is trained by BCE against "the 
 ``sigmoid(next_q_halt)`` at the last step, else ``sigmoid(max(next_q_halt, next_q_continue))``. No replay buffer
 and no target network, as in the reference. The confidence is ``sigmoid(q_halt)``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,17 @@ class QActHalting(HaltingPolicy):
     def needs_second_pass(self, *, training: bool, max_steps: int) -> bool:
         return self.bootstrap and training and max_steps > 1
 
-    def decide(self, steps: torch.Tensor, logits: Optional[torch.Tensor], state: PolicyState, *, training: bool,
-               early_exit: bool, max_steps: int, next_logits: Optional[torch.Tensor] = None) -> QRecord:
+    def decide(
+        self,
+        steps: torch.Tensor,
+        logits: Optional[torch.Tensor],
+        state: PolicyState,
+        *,
+        training: bool,
+        early_exit: bool,
+        max_steps: int,
+        next_logits: Optional[torch.Tensor] = None,
+    ) -> QRecord:
         last = steps >= max_steps
         halted = last
         target = None
@@ -74,8 +84,9 @@ class QActHalting(HaltingPolicy):
     def confidence(self, record: QRecord) -> torch.Tensor:
         return torch.sigmoid(record.q_halt)
 
-    def loss(self, lm_loss: torch.Tensor, seq_correct: torch.Tensor,
-             record: QRecord) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def loss(
+        self, lm_loss: torch.Tensor, seq_correct: torch.Tensor, record: QRecord
+    ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         lm = lm_loss.sum()
         q_halt_loss = bce_sum(record.q_halt, seq_correct)
         terms = {"lm_loss": lm.detach(), "q_halt_loss": q_halt_loss.detach()}
@@ -97,11 +108,13 @@ class QActSpec(Spec):
 
     kind: Literal["q_act"] = "q_act"
     max_steps: PositiveInt = Field(16, description="maximum segments per sequence (M_max in the HRM paper)")
-    exploration: confloat(ge=0.0, le=1.0) = Field(0.1, description="probability of drawing a minimum step count (epsilon)")
+    exploration: confloat(ge=0.0, le=1.0) = Field(
+        0.1, description="probability of drawing a minimum step count (epsilon)"
+    )
     loss_weight: NonNegativeFloat = Field(0.5, description="weight of the Q losses beside the LM loss")
 
     @classmethod
-    def tiny(cls) -> "QActSpec":
+    def tiny(cls) -> QActSpec:
         return cls(max_steps=3, exploration=0.5)
 
     def build(self, ctx: BuildContext) -> QActHalting:

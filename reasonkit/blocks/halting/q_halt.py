@@ -6,6 +6,7 @@ continue target and no second forward pass. Exploration as in HRM: with probabil
 draws a minimum number of segments in [2, max_steps]. The head keeps the reference's two outputs (the second,
 ``q_continue``, is unused) so that reference checkpoints load unchanged.
 """
+
 from __future__ import annotations
 
 from typing import Literal

@@ -1,4 +1,5 @@
 """Additive injection (HRM, arXiv 2506.21734): the cell's input is ``state + (sum of injected tensors)``."""
+
 from __future__ import annotations
 
 from typing import Literal
@@ -29,7 +30,7 @@ class AddInjectionSpec(Spec):
     kind: Literal["add"] = "add"
 
     @classmethod
-    def tiny(cls) -> "AddInjectionSpec":
+    def tiny(cls) -> AddInjectionSpec:
         return cls()
 
     def build(self, ctx: BuildContext, num_inputs: int) -> AddInjection:

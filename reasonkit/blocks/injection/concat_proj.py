@@ -5,6 +5,7 @@ GRU/LSTM-style cells, as a linear map).
 ``out = W [rmsnorm(state), rmsnorm(injected_1), ...] + b``. Unlike ``add`` the result does not keep the state
 as a residual, so the cell decides what to keep.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -45,7 +46,7 @@ class ConcatProjInjectionSpec(Spec):
     norm_eps: PositiveFloat = 1e-5
 
     @classmethod
-    def tiny(cls) -> "ConcatProjInjectionSpec":
+    def tiny(cls) -> ConcatProjInjectionSpec:
         return cls()
 
     def build(self, ctx: BuildContext, num_inputs: int) -> ConcatProjInjection:

@@ -6,6 +6,7 @@ gates of LSTMs, Hochreiter and Schmidhuber 1997, and the gated residuals of High
 so every gate starts at 1 and the block starts as the additive injection; training learns, per position and
 channel, how much of the input and of the other level to let in.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -46,7 +47,7 @@ class GatedInjectionSpec(Spec):
     kind: Literal["gated"] = "gated"
 
     @classmethod
-    def tiny(cls) -> "GatedInjectionSpec":
+    def tiny(cls) -> GatedInjectionSpec:
         return cls()
 
     def build(self, ctx: BuildContext, num_inputs: int) -> GatedInjection:

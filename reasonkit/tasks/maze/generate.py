@@ -4,6 +4,7 @@ A random depth-first-search maze on the lattice of every other cell (random pari
 ``loops`` of the remaining inner walls knocked through to create cycles; S is a random open cell and G a cell more
 than ``min_path`` moves away whose shortest path from S is unique, so the label is the only correct answer.
 """
+
 from __future__ import annotations
 
 import random
@@ -27,8 +28,11 @@ def _carve(rng: random.Random, size: int, loops: float) -> np.ndarray:
     stack = [start]
     while stack:
         r, c = stack[-1]
-        nbrs = [(r + dr, c + dc) for dr, dc in ((-2, 0), (2, 0), (0, -2), (0, 2))
-                if 0 <= r + dr < size and 0 <= c + dc < size and grid[r + dr, c + dc] == WALL]
+        nbrs = [
+            (r + dr, c + dc)
+            for dr, dc in ((-2, 0), (2, 0), (0, -2), (0, 2))
+            if 0 <= r + dr < size and 0 <= c + dc < size and grid[r + dr, c + dc] == WALL
+        ]
         if not nbrs:
             stack.pop()
             continue
@@ -41,14 +45,24 @@ def _carve(rng: random.Random, size: int, loops: float) -> np.ndarray:
             for c in range(size):
                 if grid[r, c] != WALL:
                     continue
-                between_rows = (r - off_r) % 2 == 1 and (c - off_c) % 2 == 0 and 0 < r < size - 1 \
-                    and (r + 1) < size and grid[r - 1, c] == OPEN and grid[r + 1, c] == OPEN
-                between_cols = (c - off_c) % 2 == 1 and (r - off_r) % 2 == 0 and 0 < c < size - 1 \
-                    and grid[r, c - 1] == OPEN and grid[r, c + 1] == OPEN
+                between_rows = (
+                    (r - off_r) % 2 == 1
+                    and (c - off_c) % 2 == 0
+                    and 0 < r < size - 1
+                    and (r + 1) < size
+                    and grid[r - 1, c] == OPEN
+                    and grid[r + 1, c] == OPEN
+                )
+                between_cols = (
+                    (c - off_c) % 2 == 1
+                    and (r - off_r) % 2 == 0
+                    and 0 < c < size - 1
+                    and grid[r, c - 1] == OPEN
+                    and grid[r, c + 1] == OPEN
+                )
                 if (between_rows or between_cols) and rng.random() < loops:
                     grid[r, c] = OPEN
     return grid
-
 
 
 def generate_maze(seed: int, size: int = 30, min_path: int = 110, loops: float = 0.05, max_tries: int = 1000):
@@ -77,4 +91,3 @@ def generate_maze(seed: int, size: int = 30, min_path: int = 110, loops: float =
                 answer[r, c] = PATH
             return question, answer
     raise RuntimeError(f"no {size}x{size} maze with a unique path longer than {min_path} in {max_tries} tries")
-

@@ -1,4 +1,5 @@
 """Shortest S-G paths in a maze: breadth-first search, path counts, and the check that accepts any shortest path."""
+
 from __future__ import annotations
 
 from collections import deque
@@ -33,7 +34,6 @@ def bfs(grid: np.ndarray, start: tuple[int, int]):
     return dist, count
 
 
-
 def find(grid: np.ndarray, char: int) -> tuple[int, int]:
     """The position of the one cell holding ``char``; ValueError if there is not exactly one."""
     pos = np.argwhere(grid == char)
@@ -42,14 +42,12 @@ def find(grid: np.ndarray, char: int) -> tuple[int, int]:
     return tuple(int(v) for v in pos[0])
 
 
-
 def count_shortest_paths(question) -> tuple[int, int]:
     """(length, number of shortest S-G paths capped at 2) of a maze; length -1 when G is unreachable."""
     g = as_grid(question)
     s, goal = find(g, START), find(g, GOAL)
     dist, count = bfs(g, s)
     return int(dist[goal]), int(count[goal])
-
 
 
 def is_shortest_path(question, answer) -> bool:
@@ -72,11 +70,13 @@ def is_shortest_path(question, answer) -> bool:
     on = marked.copy()
     r, c = s
     for _ in range(length - 1):
-        nxt = [(r + dr, c + dc) for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))
-               if 0 <= r + dr < q.shape[0] and 0 <= c + dc < q.shape[1] and on[r + dr, c + dc]]
+        nxt = [
+            (r + dr, c + dc)
+            for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1))
+            if 0 <= r + dr < q.shape[0] and 0 <= c + dc < q.shape[1] and on[r + dr, c + dc]
+        ]
         if len(nxt) != 1:
             return False
         r, c = nxt[0]
         on[r, c] = False
     return abs(r - goal[0]) + abs(c - goal[1]) == 1 or (length == 1 and (r, c) == s)
-

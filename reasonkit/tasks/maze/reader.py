@@ -1,4 +1,5 @@
 """Reading Maze-Hard CSV files (columns ``source,question,answer,rating``), every row checked."""
+
 from __future__ import annotations
 
 import os
@@ -36,4 +37,3 @@ def read_maze_csv(path: str | os.PathLike):
     if not qs:
         raise CSVError(f"{path}: no data rows")
     return np.stack(qs), np.stack(ans)
-

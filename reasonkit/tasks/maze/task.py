@@ -1,4 +1,5 @@
 """The ``maze`` task: Maze-Hard (HRM, arXiv 2506.21734) and generated mazes; any shortest S-G path is correct."""
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ GENERATION_ONLY = ("size", "min_path", "loops")
 
 def maze_side(seq_len: int) -> int:
     """The side of a square maze of ``seq_len`` cells; ValueError if it is not a square."""
-    side = int(round(seq_len ** 0.5))
+    side = int(round(seq_len**0.5))
     if side * side != seq_len:
         raise ValueError(f"{seq_len} cells are not a square maze")
     return side
@@ -38,26 +39,32 @@ class MazeTask(Task):
     """
 
     kind: Literal["maze"] = "maze"
-    source: Optional[str] = Field(None, description="Maze-Hard train CSV (source,question,answer,rating; '# SGo'); None = generate")
+    source: Optional[str] = Field(
+        None, description="Maze-Hard train CSV (source,question,answer,rating; '# SGo'); None = generate"
+    )
     source_test: Optional[str] = Field(None, description="the test CSV (with source)")
     size: Optional[PositiveInt] = Field(None, description="maze side (generation only; default 30)")
-    min_path: Optional[PositiveInt] = Field(None, description="shortest path longer than this many moves (generation only; default 110)")
+    min_path: Optional[PositiveInt] = Field(
+        None, description="shortest path longer than this many moves (generation only; default 110)"
+    )
     loops: Optional[confloat(ge=0.0, le=1.0)] = Field(
-        None, description="fraction of inner walls removed to create cycles (generation only; default 0.05)")
+        None, description="fraction of inner walls removed to create cycles (generation only; default 0.05)"
+    )
     train_size: Count = Field(1000, description="training mazes (all: every CSV row, with source only)")
     test_size: Count = Field(1000, description="test mazes (all: every CSV row, with source only)")
     aug: bool = Field(False, description="each training maze with its 8 dihedral transforms")
     seed: int = Field(0, description="seed of the sample and the generator")
 
     @model_validator(mode="after")
-    def _options_fit(self) -> "MazeTask":
+    def _options_fit(self) -> MazeTask:
         if self.source_test and not self.source:
             raise ValueError("`source_test` needs `source` (the training CSV)")
         if self.source:
             given = [name for name in GENERATION_ONLY if getattr(self, name) is not None]
             if given:
-                raise ValueError(f"{', '.join(f'`{g}`' for g in given)} only apply when generating; drop them with "
-                                 "`source`")
+                raise ValueError(
+                    f"{', '.join(f'`{g}`' for g in given)} only apply when generating; drop them with `source`"
+                )
         else:
             for name in ("train_size", "test_size"):
                 if getattr(self, name) == ALL:
@@ -65,7 +72,7 @@ class MazeTask(Task):
         return self
 
     @classmethod
-    def tiny(cls) -> "MazeTask":
+    def tiny(cls) -> MazeTask:
         return cls(size=9, min_path=8, train_size=16, test_size=8)
 
     @property
@@ -84,8 +91,9 @@ class MazeTask(Task):
     def loop_fraction(self) -> float:
         return 0.05 if self.loops is None else self.loops
 
-    def build(self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False,
-              progress: bool = True) -> dict:
+    def build(
+        self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False, progress: bool = True
+    ) -> dict:
         from .build import build_maze_dataset
 
         return build_maze_dataset(self, out, workers=workers, overwrite=overwrite, progress=progress)
@@ -93,8 +101,11 @@ class MazeTask(Task):
     def dir_name(self) -> str:
         if self.source:
             return super().dir_name()
-        return f"maze-{self.side}x{self.side}-{self.train_size}" + ("-aug" if self.aug else "") + \
-            (f"-seed-{self.seed}" if self.seed else "")
+        return (
+            f"maze-{self.side}x{self.side}-{self.train_size}"
+            + ("-aug" if self.aug else "")
+            + (f"-seed-{self.seed}" if self.seed else "")
+        )
 
     def data_shape(self) -> DataShape:
         groups = count_value(self.train_size)
@@ -114,12 +125,18 @@ class MazeTask(Task):
     def decode(self, tokens: np.ndarray) -> str:
         return decode(np.asarray(tokens).reshape(-1)).tobytes().decode().replace("\0", "?")
 
-    def is_correct(self, inputs: np.ndarray, predictions: np.ndarray, labels: np.ndarray,
-                   ignore_label: int = -100) -> np.ndarray:
+    def is_correct(
+        self, inputs: np.ndarray, predictions: np.ndarray, labels: np.ndarray, ignore_label: int = -100
+    ) -> np.ndarray:
         """Any shortest S-G path counts (checked by BFS), not only the label's."""
         side = maze_side(inputs.shape[-1])
-        return np.array([is_shortest_path(decode(q).reshape(side, side), decode(p).reshape(side, side))
-                         for q, p in zip(np.asarray(inputs), np.asarray(predictions))], dtype=bool)
+        return np.array(
+            [
+                is_shortest_path(decode(q).reshape(side, side), decode(p).reshape(side, side))
+                for q, p in zip(np.asarray(inputs), np.asarray(predictions))
+            ],
+            dtype=bool,
+        )
 
     def graph(self, seq_len: int) -> torch.Tensor:
         side = maze_side(seq_len)
@@ -132,7 +149,8 @@ class MazeTask(Task):
         return [FlatGrid(Dihedral(int(k)), side, side) for k in ks]
 
 
-def build_maze(out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False,
-               progress: bool = True, **options) -> dict:
+def build_maze(
+    out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False, progress: bool = True, **options
+) -> dict:
     """Build a maze data set in ``out`` from :class:`MazeTask` options; returns its build record."""
     return MazeTask(**options).build(out, workers=workers, overwrite=overwrite, progress=progress)

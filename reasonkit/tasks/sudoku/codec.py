@@ -3,6 +3,7 @@
 Tokens: pad 0, blank 1, digit d -> d + 1 (vocab n + 2, sequence n * n, row-major). Strings follow the
 Sudoku-Extreme CSV convention: one character per cell, ``'.'`` (or ``'0'``) blank, digits ``1``-``9``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -15,12 +16,10 @@ def encode(grid: np.ndarray) -> np.ndarray:
     return np.asarray(grid, np.uint8) + 1
 
 
-
 def decode(tokens: np.ndarray) -> np.ndarray:
     """Tokens to digits (0 blank); pad tokens become 0 as well."""
     t = np.asarray(tokens).astype(np.int64)
     return np.where(t > 0, t - 1, 0).astype(np.uint8)
-
 
 
 def parse(text: str) -> np.ndarray:

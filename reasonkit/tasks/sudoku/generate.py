@@ -11,6 +11,7 @@ needs. We build a comparable set without the original files:
 
 Each puzzle is generated from its own seed, so a set is reproducible whatever the number of worker processes.
 """
+
 from __future__ import annotations
 
 import random
@@ -30,7 +31,6 @@ class GeneratedSudoku:
     rating: int
     clues: int
     attempts: int  # grids tried before one reached the rating
-
 
 
 def random_solution(rng: random.Random, n: int) -> list[int]:
@@ -59,10 +59,8 @@ def random_solution(rng: random.Random, n: int) -> list[int]:
             return result.solutions[0]
 
 
-
 def _unique(puzzle: list[int], n: int) -> bool:
     return len(solve(puzzle, n, limit=2).solutions) == 1
-
 
 
 def minimal_puzzle(rng: random.Random, solution: list[int], n: int) -> list[int]:
@@ -76,12 +74,10 @@ def minimal_puzzle(rng: random.Random, solution: list[int], n: int) -> list[int]
     return puzzle
 
 
-
 def _rate(puzzle: list[int], n: int) -> int | None:
     """The rating of a puzzle with a unique solution, else None."""
     r = solve(puzzle, n, limit=2)
     return r.rating if len(r.solutions) == 1 else None
-
 
 
 def generate_puzzle(seed: int, n: int = 9, min_rating: int = 0, max_steps: int = 400) -> GeneratedSudoku:
@@ -103,8 +99,8 @@ def generate_puzzle(seed: int, n: int = 9, min_rating: int = 0, max_steps: int =
             out = rng.randrange(len(clues))
             into = rng.randrange(len(blanks))
             drop = rng.randrange(len(clues) - 1) if rng.random() < 0.3 else -1
-            new_clues = clues[:out] + clues[out + 1:]
-            new_blanks = blanks[:into] + blanks[into + 1:] + [clues[out]]
+            new_clues = clues[:out] + clues[out + 1 :]
+            new_blanks = blanks[:into] + blanks[into + 1 :] + [clues[out]]
             if drop >= 0:
                 new_blanks.append(new_clues.pop(drop))
             new_clues.append(blanks[into])
@@ -116,6 +112,9 @@ def generate_puzzle(seed: int, n: int = 9, min_rating: int = 0, max_steps: int =
                 puzzle, rating, clues, blanks = cand, r, new_clues, new_blanks
         if rating >= min_rating:
             return GeneratedSudoku(
-                np.asarray(puzzle, np.uint8), np.asarray(solution, np.uint8), rating,
-                sum(1 for v in puzzle if v), attempts)
-
+                np.asarray(puzzle, np.uint8),
+                np.asarray(solution, np.uint8),
+                rating,
+                sum(1 for v in puzzle if v),
+                attempts,
+            )

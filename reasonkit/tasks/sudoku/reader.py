@@ -1,4 +1,5 @@
 """Reading Sudoku-Extreme CSV files (columns ``source,question,answer,rating``, '.' blank), every row checked."""
+
 from __future__ import annotations
 
 import os
@@ -65,10 +66,8 @@ def read_sudoku_csv(path: str | os.PathLike, min_rating: Optional[int] = None):
     return q.astype(np.uint8), a.astype(np.uint8), ratings, sources, n
 
 
-
 def csv_grid_size(path) -> Optional[int]:
     """The grid size of a Sudoku CSV's first row (None without rows); read_sudoku_csv checks the rest."""
     for _, row in csv_rows(path):
         return int(round(len(row["question"]) ** 0.5))
     return None
-

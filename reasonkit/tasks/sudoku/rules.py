@@ -2,6 +2,7 @@
 
 Grids are flat digit arrays (0 blank) in row-major order.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,7 @@ def box_shape(n: int) -> tuple[int, int]:
 
 def side(cells: int) -> int:
     """The side n of a grid of ``cells`` = n * n cells; ValueError if it is not a supported Sudoku."""
-    n = int(round(cells ** 0.5))
+    n = int(round(cells**0.5))
     if n * n != cells:
         raise ValueError(f"{cells} cells are not a square Sudoku grid")
     box_shape(n)
@@ -44,4 +45,3 @@ def is_valid_solution(grids: np.ndarray, n: int) -> np.ndarray:
     boxes = g.reshape(-1, n * n)[:, np.argsort(box_index(n), kind="stable")].reshape(-1, n, n)
     box = np.all(np.sort(boxes, axis=2) == want, axis=(1, 2))
     return (rows & cols & box).reshape(np.asarray(grids).shape[:-1])
-

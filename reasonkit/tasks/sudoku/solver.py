@@ -13,6 +13,7 @@ it when a C compiler is present); otherwise in Python, with identical solutions,
 build is an install-time extension rather than numba because it needs no extra run-time dependency and the
 solver is a few dozen lines of integer code; ``REASONKIT_NO_NATIVE=1`` forces the Python solver.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -20,7 +21,7 @@ import os
 import warnings
 from array import array
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -46,8 +47,7 @@ class Geometry:
         return (1 << self.n) - 1
 
 
-
-@lru_cache(maxsize=None)
+@cache
 def geometry(n: int) -> Geometry:
     """The units (rows, columns, boxes) and peers of an n x n grid; n must be 4, 6 or 9."""
     br, bc = box_shape(n)
@@ -67,7 +67,6 @@ def geometry(n: int) -> Geometry:
         p.discard(cell)
         peers.append(tuple(sorted(p)))
     return Geometry(n, br, bc, units, tuple(peers))
-
 
 
 def _propagate(cands: list[int], todo: list[int], geo: Geometry) -> bool:
@@ -109,13 +108,11 @@ def _propagate(cands: list[int], todo: list[int], geo: Geometry) -> bool:
             return True
 
 
-
 @dataclass
 class SolveResult:
     solutions: list[list[int]]  # each a flat list of digits 1..n
     rating: int  # dead ends before the first solution (all of them when there is none)
     nodes: int  # propagation calls in total
-
 
 
 def solve(grid, n: int, limit: int = 2) -> SolveResult:
@@ -137,18 +134,20 @@ def solve(grid, n: int, limit: int = 2) -> SolveResult:
         raise ValueError(f"a {n}x{n} puzzle needs {cells} digits in 0..{n}")
     units, peers = _flat_tables(n)
     raw, rating, nodes = native.solve(values, n, units, len(geo.units), peers, len(geo.peers[0]), max(1, limit))
-    sols = [list(raw[i * cells:(i + 1) * cells]) for i in range(len(raw) // cells)]
+    sols = [list(raw[i * cells : (i + 1) * cells]) for i in range(len(raw) // cells)]
     return SolveResult(sols, rating, nodes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _flat_tables(n: int) -> tuple[bytes, bytes]:
     geo = geometry(n)
-    return (array("i", [c for u in geo.units for c in u]).tobytes(),
-            array("i", [c for p in geo.peers for c in p]).tobytes())
+    return (
+        array("i", [c for u in geo.units for c in u]).tobytes(),
+        array("i", [c for p in geo.peers for c in p]).tobytes(),
+    )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _native():
     """The compiled extension, or None (not built, or disabled by REASONKIT_NO_NATIVE); warns once when missing."""
     if os.environ.get("REASONKIT_NO_NATIVE"):
@@ -156,8 +155,12 @@ def _native():
     try:
         native = importlib.import_module(f"{__package__}._csolver")
     except ImportError:
-        warnings.warn("the C Sudoku solver was not built at install time (no C compiler?); using the pure-Python "
-                      "solver: same results, about 28x slower", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            "the C Sudoku solver was not built at install time (no C compiler?); using the pure-Python "
+            "solver: same results, about 28x slower",
+            RuntimeWarning,
+            stacklevel=3,
+        )
         return None
     return native
 
@@ -180,7 +183,6 @@ def solve_py(grid, n: int, limit: int = 2) -> SolveResult:
         return result
     _search(cands, geo, limit, result)
     return result
-
 
 
 def _search(cands: list[int], geo: Geometry, limit: int, result: SolveResult) -> bool:
@@ -210,4 +212,3 @@ def _search(cands: list[int], geo: Geometry, limit: int, result: SolveResult) ->
         elif not result.solutions:
             result.rating += 1
     return False
-

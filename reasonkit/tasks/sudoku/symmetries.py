@@ -5,6 +5,7 @@ when boxes are square: 4x4 and 9x9; a transpose would turn 6x6's 2x3 boxes into 
 of the rows within each band, and of the stacks and the columns within each stack. Each maps a valid grid to a
 valid grid and a puzzle with one solution to a puzzle with one solution (it is a symmetry of the constraints).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,19 +29,18 @@ def shuffle_params(rng: np.random.Generator, n: int, count: int):
         inner = rng.permuted(np.tile(np.arange(block), (count, n // block, 1)), axis=2)
         return (outer[:, :, None] * block + inner).reshape(count, n)
 
-    digits = np.concatenate([np.zeros((count, 1), np.int64),
-                             rng.permuted(np.tile(np.arange(1, n + 1), (count, 1)), axis=1)], axis=1)
+    digits = np.concatenate(
+        [np.zeros((count, 1), np.int64), rng.permuted(np.tile(np.arange(1, n + 1), (count, 1)), axis=1)], axis=1
+    )
     transpose = rng.random(count) < 0.5
     if br != bc:
         transpose[:] = False
     return digits, transpose, block_perm(br), block_perm(bc)
 
 
-
 def _compose(digits, transpose, rows, cols) -> Compose:
     augs = [Dihedral(6)] if transpose else []
     return Compose(augs + [AxisPermutation(tuple(rows), tuple(cols)), ColourPermutation(tuple(digits), offset=0)])
-
 
 
 def sudoku_shuffle(rng: np.random.Generator, n: int = 9) -> Compose:
@@ -49,9 +49,9 @@ def sudoku_shuffle(rng: np.random.Generator, n: int = 9) -> Compose:
     return _compose(d[0], bool(t[0]), r[0], c[0])
 
 
-
-def augment_group(puzzle: np.ndarray, solution: np.ndarray, n: int, num_aug: int, rng: np.random.Generator,
-                  return_augs: bool = False):
+def augment_group(
+    puzzle: np.ndarray, solution: np.ndarray, n: int, num_aug: int, rng: np.random.Generator, return_augs: bool = False
+):
     """The original puzzle and ``num_aug`` augmented copies: ``(inputs, labels)`` digit arrays [1 + num_aug, n*n].
 
     Vectorised over the copies; copy k equals ``sudoku_shuffle``'s Compose with the same parameters applied to
@@ -68,7 +68,6 @@ def augment_group(puzzle: np.ndarray, solution: np.ndarray, n: int, num_aug: int
     if return_augs:
         return inputs, labels, [_compose(d[i], bool(t[i]), r[i], c[i]) for i in range(num_aug)]
     return inputs, labels
-
 
 
 def token_symmetries(n: int, rng: np.random.Generator, count: int) -> list[FlatGrid]:

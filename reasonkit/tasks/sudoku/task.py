@@ -1,4 +1,5 @@
 """The ``sudoku`` task: Sudoku-Extreme (HRM, arXiv 2506.21734) and generated n x n Sudoku (4x4, 6x6, 9x9)."""
+
 from __future__ import annotations
 
 import os
@@ -35,25 +36,34 @@ class SudokuTask(Task):
     """
 
     kind: Literal["sudoku"] = "sudoku"
-    source: Optional[str] = Field(None, description="Sudoku-Extreme train.csv (source,question,answer,rating); None = generate")
+    source: Optional[str] = Field(
+        None, description="Sudoku-Extreme train.csv (source,question,answer,rating); None = generate"
+    )
     source_test: Optional[str] = Field(None, description="the test CSV (with source)")
     size: Optional[Literal[4, 6, 9]] = Field(None, description="grid size when generating (default 9)")
     train_size: Count = Field(1000, description="training puzzles (all: every CSV row, with source only)")
-    test_size: Optional[Count] = Field(None, description="test puzzles (default: every row of source_test, or 1000 generated; all: every row, with source only)")
+    test_size: Optional[Count] = Field(
+        None,
+        description="test puzzles (default: every row of source_test, or 1000 generated; all: every row, with "
+        "source only)",
+    )
     aug: NonNegativeInt = Field(1000, description="augmented copies per training puzzle")
     seed: int = Field(0, description="seed of the sample, the generator and the augmentations")
     min_rating: NonNegativeInt = Field(0, description="keep puzzles with at least this many solver backtracks")
-    max_steps: Optional[PositiveInt] = Field(None, description="hill-climbing steps per grid towards min_rating (generation only; default 400)")
+    max_steps: Optional[PositiveInt] = Field(
+        None, description="hill-climbing steps per grid towards min_rating (generation only; default 400)"
+    )
 
     @model_validator(mode="after")
-    def _options_fit(self) -> "SudokuTask":
+    def _options_fit(self) -> SudokuTask:
         if self.source_test and not self.source:
             raise ValueError("`source_test` needs `source` (the training CSV)")
         if self.source:
             given = [name for name in GENERATION_ONLY if getattr(self, name) is not None]
             if given:
-                raise ValueError(f"{', '.join(f'`{g}`' for g in given)} only apply when generating; drop them with "
-                                 "`source`")
+                raise ValueError(
+                    f"{', '.join(f'`{g}`' for g in given)} only apply when generating; drop them with `source`"
+                )
         else:
             for name in ("train_size", "test_size"):
                 if getattr(self, name) == ALL:
@@ -61,7 +71,7 @@ class SudokuTask(Task):
         return self
 
     @classmethod
-    def tiny(cls) -> "SudokuTask":
+    def tiny(cls) -> SudokuTask:
         return cls(size=4, train_size=16, test_size=8, aug=2)
 
     @property
@@ -78,8 +88,9 @@ class SudokuTask(Task):
     def generation_steps(self) -> int:
         return self.max_steps or 400
 
-    def build(self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False,
-              progress: bool = True) -> dict:
+    def build(
+        self, out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False, progress: bool = True
+    ) -> dict:
         from .build import build_sudoku_dataset
 
         return build_sudoku_dataset(self, out, workers=workers, overwrite=overwrite, progress=progress)
@@ -109,8 +120,9 @@ class SudokuTask(Task):
     def decode(self, tokens: np.ndarray) -> str:
         return format_grid(decode(tokens))
 
-    def is_correct(self, inputs: np.ndarray, predictions: np.ndarray, labels: np.ndarray,
-                   ignore_label: int = -100) -> np.ndarray:
+    def is_correct(
+        self, inputs: np.ndarray, predictions: np.ndarray, labels: np.ndarray, ignore_label: int = -100
+    ) -> np.ndarray:
         """A valid solved grid that keeps every given (any solution counts, should a puzzle have several)."""
         n = side(inputs.shape[-1])
         givens, answer = decode(inputs), decode(predictions)
@@ -124,7 +136,8 @@ class SudokuTask(Task):
         return token_symmetries(side(seq_len), rng, count)
 
 
-def build_sudoku(out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False,
-                 progress: bool = True, **options) -> dict:
+def build_sudoku(
+    out: str | os.PathLike, *, workers: Optional[int] = None, overwrite: bool = False, progress: bool = True, **options
+) -> dict:
     """Build a Sudoku data set in ``out`` from :class:`SudokuTask` options; returns its build record."""
     return SudokuTask(**options).build(out, workers=workers, overwrite=overwrite, progress=progress)
