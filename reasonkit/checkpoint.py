@@ -9,7 +9,7 @@ A checkpoint is a directory ``<run>/checkpoints/step_<N>/`` holding::
     ema.safetensors    the EMA weights, if the run keeps an EMA (used for evaluation)
     trainer.pt         optimizer, EMA step, persistent carry, RNG and loader states (tensors and plain values only,
                        loaded with ``torch.load(weights_only=True)``: nothing is unpickled)
-    meta.json          format version, step, reasonkit version, the size of every file, the training config
+    meta.json          format version, step, reasonkit version, the size and SHA-256 of every file, the config
 
 It is written into a hidden temporary sibling, every file fsynced, then renamed into place in one step, so a
 process killed at any moment (kill -9 during the write included) leaves either the complete checkpoint or none;
@@ -18,6 +18,7 @@ the previous checkpoints stay intact. Only the last ``keep_last`` are kept.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -70,6 +71,14 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 22), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
 def _tensors(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu").contiguous().clone() for k, v in state.items()}
 
@@ -117,7 +126,7 @@ def save_checkpoint(
         save_file(_tensors(ema_state), str(tmp / "ema.safetensors"), metadata={"format": str(FORMAT_VERSION)})
     torch.save(trainer_state, tmp / "trainer.pt")
     (tmp / "spec.json").write_text(spec_json)
-    files = {child.name: child.stat().st_size for child in sorted(tmp.iterdir())}
+    files = {child.name: {"bytes": child.stat().st_size, "sha256": _sha256(child)} for child in sorted(tmp.iterdir())}
     info = {
         "format_version": FORMAT_VERSION,
         "step": step,
@@ -235,12 +244,20 @@ def verify_checkpoint(path: str | Path) -> dict[str, Any]:
     for name in ("spec.json", "model.safetensors"):
         if not (path / name).is_file():
             raise CheckpointError(f"{path} is incomplete: {name} is missing")
-    for name, size in (meta.get("files") or {}).items():
+    files = meta.get("files") or {}
+    if not isinstance(files, dict):
+        raise CheckpointError(f"{path}/meta.json: 'files' must map file names to sizes; the checkpoint is damaged")
+    for name, record in files.items():
         file = path / name
         if not file.is_file():
             raise CheckpointError(f"{path} is incomplete: {name} is missing")
+        size = record.get("bytes") if isinstance(record, dict) else record
         if file.stat().st_size != size:
             raise CheckpointError(f"{file} has {file.stat().st_size} bytes, {size} were written: it is damaged")
+        if isinstance(record, dict) and record.get("sha256") != _sha256(file):
+            raise CheckpointError(
+                f"{file} does not hold the bytes that were written (its SHA-256 differs): it is damaged"
+            )
     for name in ("model.safetensors", "ema.safetensors"):
         if (path / name).is_file():
             _safetensors_header(path / name)

@@ -1,4 +1,4 @@
-"""The Python examples in README.md and docs/adding-a-block.md run as written."""
+"""The Python examples in README.md, docs/adding-a-block.md and docs/tasks.md run as written."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["README.md", "docs/adding-a-block.md"]
+PAGES = ["README.md", "docs/adding-a-block.md", "docs/tasks.md"]
 
 
 def run_page(page: str) -> dict:
@@ -38,3 +38,35 @@ def test_readme_example(pages):
 def test_adding_a_block_example_uses_the_new_kind(pages):
     ns = pages["docs/adding-a-block.md"]
     assert type(ns["model"].core.low_injection).__name__ == "GatedResidual"
+
+
+def test_the_halting_policy_of_adding_a_block_trains_and_halts(pages):
+    import torch
+    from tiny_models import ROOT, batch
+
+    from reasonkit import build
+
+    ns = pages["docs/adding-a-block.md"]
+    torch.manual_seed(0)
+    model = build("hrm-tiny", **{k: v for k, v in ROOT.items() if k != "loss"}, halting="threshold")
+    assert isinstance(model.halting, ns["ThresholdHalting"]) and model.halting.head.bias.item() == -3.0
+    b = batch()
+    carry, out = model(model.initial_carry(b), b)
+    loss, terms = model.halting.loss(torch.ones(3), torch.zeros(3, dtype=torch.bool), out.halting)
+    loss.backward()
+    assert model.halting.head.weight.grad is not None and set(terms) == {"lm_loss", "halt_loss"}
+    with torch.no_grad():
+        model.halting.head.bias.fill_(5.0)  # confident at once
+    assert model.solve(b["inputs"], b["puzzle_identifiers"], early_exit=True).steps.tolist() == [1, 1, 1]
+
+
+def test_the_task_of_the_tasks_page_builds_and_works_in_the_data_command(pages, tmp_path, capsys):
+    from reasonkit.cli import main
+    from reasonkit.data import load_metadata
+
+    task = pages["docs/tasks.md"]["ParityTask"](length=5, train_size=8)
+    task.build(tmp_path / "p")
+    assert load_metadata(tmp_path / "p", "train").seq_len == 6
+    assert task.encode("0110", 5).tolist() == [1, 2, 2, 1, 1] and task.decode([1, 2, 2, 1, 1]) == "01100"
+    assert main(["data", "parity", "--out", str(tmp_path / "q"), "--length", "3", "--train-size", "4"]) == 0
+    assert load_metadata(tmp_path / "q", "train").total_groups == 4

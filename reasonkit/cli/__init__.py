@@ -19,8 +19,15 @@ __all__ = ["main"]
 COMMAND_MODULES = ("presets", "data", "train", "eval", "ablate")
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line, like every other error of the command line."""
+
+    def error(self, message: str):  # type: ignore[override]
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="reasonkit", description="Building blocks for recurrent reasoning models.")
+    parser = Parser(prog="reasonkit", description="Building blocks for recurrent reasoning models.")
     parser.add_argument("--debug", action="store_true", help="show the traceback of an error")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module in COMMAND_MODULES:

@@ -19,6 +19,7 @@ from pydantic import ValidationError
 from ..errors import ConfigError
 from ..registry import list_kinds, lookup
 from ..tasks.base import ALL
+from ._args import positive_int
 
 __all__ = ["register", "task_from_args"]
 
@@ -65,7 +66,7 @@ def _add_task(sub: argparse._SubParsersAction, kind: str) -> None:
     doc = (cls.__doc__ or "").strip().split("\n\n")[0]
     p = sub.add_parser(kind, help=doc.split(".")[0], description=doc, argument_default=argparse.SUPPRESS)
     p.add_argument("--out", required=True, help="output directory (built in a temporary directory, then renamed)")
-    p.add_argument("--workers", type=int, default=None, help="worker processes (default: all cores)")
+    p.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
     p.add_argument(
         "--overwrite", action="store_true", default=False, help="replace an existing, different data set in --out"
     )

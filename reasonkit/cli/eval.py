@@ -7,18 +7,9 @@ import json
 from pathlib import Path
 
 from ..errors import DataError
+from ._args import positive_int
 
 __all__ = ["register"]
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
-    return value
 
 
 def _load(args: argparse.Namespace):
@@ -31,7 +22,6 @@ def _load(args: argparse.Namespace):
 def _eval(args: argparse.Namespace) -> int:
     from ..eval.evaluate import evaluate, resolve_task
     from ..eval.output import check_writable, write_text
-    from ..eval.vote import variant_scores
 
     if not Path(args.data).is_dir():  # before loading anything
         raise DataError(f"data directory {args.data} does not exist")
@@ -41,7 +31,7 @@ def _eval(args: argparse.Namespace) -> int:
     task = resolve_task(model, args.data, args.task)
     default_out = ckpt.path / f"eval-{args.split}{'-early-exit' if args.early_exit else ''}.json"
     check_writable(args.out or default_out)
-    metrics, result, _ = evaluate(
+    metrics, _, _ = evaluate(
         model,
         args.data,
         args.split,
@@ -51,14 +41,8 @@ def _eval(args: argparse.Namespace) -> int:
         early_exit=args.early_exit,
         progress=args.progress,
         task=task,
+        vote=args.vote,
     )
-    vote = args.vote
-    if vote is None:  # data sets whose test split holds augmented variants (ARC) are voted by default
-        vote = args.split == "test" and task is not None and task.test_variants(args.data) is not None
-    if vote:
-        if args.split != "test":
-            raise DataError("voting over augmented variants applies to the test split")
-        metrics.update(variant_scores(task, args.data, result))
     metrics["checkpoint"] = str(ckpt.path)
     metrics["step"] = ckpt.meta.get("step")
     text = json.dumps(metrics, indent=2, default=str)
@@ -93,11 +77,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("checkpoint", help="a checkpoint directory, or a run directory (its newest checkpoint)")
     p.add_argument(
         "--max-steps",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         help="segments per sequence (default: the model's maximum; larger values scale inference)",
     )
-    p.add_argument("--batch-size", type=_positive_int, default=256)
+    p.add_argument("--batch-size", type=positive_int, default=256)
     p.add_argument(
         "--early-exit",
         action="store_true",
@@ -113,7 +97,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(e)
     e.add_argument("--data", required=True, help="data set directory (reference format)")
     e.add_argument("--split", default="test")
-    e.add_argument("--limit", type=_positive_int, default=None, help="evaluate the first N examples only")
+    e.add_argument("--limit", type=positive_int, default=None, help="evaluate the first N examples only")
     e.add_argument(
         "--out",
         default=None,

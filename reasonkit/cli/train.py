@@ -36,10 +36,10 @@ def _train(args: argparse.Namespace) -> int:
     from ..train.main import RecipeSettings, recipe_main
 
     defaults = TrainConfig.model_construct()  # every default; validated once the settings are applied
-    settings = RecipeSettings("reasonkit train", {"train": defaults}, "train")
+    settings = RecipeSettings("train", {"train": defaults}, "train")
     items = ([f"data_dir={args.data}"] if args.data else []) + list(args.settings)
     items += ["--dry-run"] if args.dry_run else []
-    return recipe_main(items, settings)
+    return recipe_main(items, settings, prog="reasonkit train")
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -6,22 +6,17 @@ Every work item carries its own seed, so results do not depend on how many worke
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
 from typing import Callable, Iterator, Optional, Sequence, TypeVar
 
 from tqdm import tqdm
 
+from ..errors import ConfigError
+from ..runtime import cpu_count
+
 T = TypeVar("T")
 R = TypeVar("R")
 
-__all__ = ["parallel_map", "parallel_imap", "default_workers"]
-
-
-def default_workers() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
+__all__ = ["parallel_map", "parallel_imap"]
 
 
 def parallel_map(
@@ -33,24 +28,7 @@ def parallel_map(
     chunksize: int = 1,
 ) -> list[R]:
     """``[fn(x) for x in items]`` over ``workers`` processes (1 = in this process), in order, with tqdm."""
-    workers = default_workers() if workers is None else max(1, workers)
-    bar = tqdm(total=len(items), desc=desc, disable=not progress, dynamic_ncols=True)
-    try:
-        if workers == 1 or len(items) <= 1:
-            out = []
-            for x in items:
-                out.append(fn(x))
-                bar.update(1)
-            return out
-        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-        with ctx.Pool(min(workers, len(items))) as pool:
-            out = []
-            for r in pool.imap(fn, items, chunksize=chunksize):
-                out.append(r)
-                bar.update(1)
-            return out
-    finally:
-        bar.close()
+    return list(parallel_imap(fn, items, workers, desc, progress, chunksize))
 
 
 def parallel_imap(
@@ -61,8 +39,11 @@ def parallel_imap(
     progress: bool = True,
     chunksize: int = 1,
 ) -> Iterator[R]:
-    """Like ``parallel_map`` but yields results in order as they arrive, from one pool."""
-    workers = default_workers() if workers is None else max(1, workers)
+    """Yield ``fn(x)`` for every item, in order, from a pool of ``workers`` processes (default: every usable core;
+    1 = in this process), with a progress bar."""
+    if workers is not None and workers < 1:
+        raise ConfigError(f"workers must be at least 1 (or unset for every core), got {workers}")
+    workers = cpu_count() if workers is None else workers
     bar = tqdm(total=len(items), desc=desc, disable=not progress, dynamic_ncols=True)
     try:
         if workers == 1 or len(items) <= 1:

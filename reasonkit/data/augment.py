@@ -11,6 +11,7 @@ degrees counter-clockwise (``np.rot90``), 4 left-right flip, 5 up-down flip, 6 t
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -30,6 +31,12 @@ __all__ = [
 ]
 
 DIHEDRAL_INVERSE = (0, 3, 2, 1, 4, 5, 6, 7)
+
+
+def grid_key(grid: Any) -> str:
+    """A content key of a grid: equal shapes and values give equal keys (deduplication, voting)."""
+    grid = np.ascontiguousarray(grid, dtype=np.int64)
+    return hashlib.sha256(np.array(grid.shape, np.int64).tobytes() + grid.tobytes()).hexdigest()
 
 
 class Augmentation:

@@ -13,26 +13,17 @@ from typing import Any, Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import DataError
 from .builddir import AtomicDatasetDir
 from .io import file_digest, write_identifiers, write_split
 from .schema import SetArrays
 
-__all__ = ["puzzle_seed", "check_count", "sample", "pack_puzzles", "write_dataset"]
+__all__ = ["puzzle_seed", "sample", "check_disjoint", "pack_puzzles", "write_dataset"]
 
 
 def puzzle_seed(seed: int, index: int, stream: int = 0) -> int:
     """The seed of puzzle ``index`` of stream ``stream`` (e.g. 0 train, 1 test) of a set built with ``seed``."""
     return int(np.random.SeedSequence([seed, stream, index]).generate_state(1, np.uint64)[0])
-
-
-def check_count(name: str, value: Optional[int], generating: bool) -> None:
-    """Raise ConfigError for a split size below 1, or for None ('all': every CSV row) when ``generating``."""
-    if value is None:
-        if generating:
-            raise ConfigError(f"{name} 'all' means every row of a CSV source; give a number of puzzles when generating")
-    elif value < 1:
-        raise ConfigError(f"{name} must be at least 1, got {value}")
 
 
 def sample(
@@ -46,6 +37,19 @@ def sample(
     if keep_order:
         pick = np.sort(pick)
     return tuple(a[pick] for a in arrays)
+
+
+def check_disjoint(train: np.ndarray, test: np.ndarray, train_file: str, test_file: str) -> None:
+    """Raise DataError if test puzzles (rows) also appear among the training puzzles: the score would not be on
+    unseen puzzles."""
+    seen = {row.tobytes() for row in np.asarray(train).reshape(len(train), -1)}
+    shared = sum(row.tobytes() in seen for row in np.asarray(test).reshape(len(test), -1))
+    if shared:
+        raise DataError(
+            f"{shared} of the {len(test)} test puzzles of {test_file} are also training puzzles of "
+            f"{train_file}; give disjoint files (or evaluate on the train split on purpose with "
+            "`reasonkit eval --split train`)"
+        )
 
 
 def pack_puzzles(inputs: np.ndarray, labels: np.ndarray, group_size: int = 1) -> SetArrays:

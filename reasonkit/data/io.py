@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Mapping, Optional
 
 import numpy as np
+from pydantic import ValidationError
 
+from ..errors import DataError
 from .schema import BUILD_FILE, FIELDS, IDENTIFIERS_FILE, DatasetMeta, SetArrays
 
 __all__ = [
@@ -29,36 +31,68 @@ __all__ = [
 ]
 
 
+def _read_json(path: Path, what: str):
+    try:
+        return json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as err:
+        raise DataError(f"{path}: not a readable {what} ({err}); rebuild the data set") from None
+
+
 def load_metadata(data_dir: str | os.PathLike, split: str) -> DatasetMeta:
-    """Read and validate ``{data_dir}/{split}/dataset.json``."""
+    """Read and validate ``{data_dir}/{split}/dataset.json``; DataError naming the file and the field."""
     path = Path(data_dir) / split / "dataset.json"
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no dataset.json (is {data_dir} a puzzle data set with a {split!r} split?)")
-    with open(path) as f:
-        return DatasetMeta(**json.load(f))
+        raise DataError(f"{path} does not exist: is {data_dir} a puzzle data set with a {split!r} split?")
+    data = _read_json(path, "dataset.json")
+    if not isinstance(data, dict):
+        raise DataError(f"{path}: must hold a JSON object; rebuild the data set")
+    try:
+        return DatasetMeta.model_validate(data)
+    except ValidationError as err:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'dataset.json'}: {e['msg']}" for e in err.errors()
+        )
+        raise DataError(f"{path}: {problems}; rebuild the data set") from None
+
+
+def _load_array(path: Path, mmap: bool) -> np.ndarray:
+    if not path.is_file():
+        raise DataError(f"{path}: missing; the data set is incomplete, rebuild it")
+    try:
+        return np.load(path, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except Exception as err:  # numpy raises ValueError, OSError, SyntaxError, TokenError... for a damaged header
+        raise DataError(
+            f"{path}: not a readable .npy file ({err}); it is truncated or damaged, rebuild the data set"
+        ) from None
 
 
 def load_set(data_dir: str | os.PathLike, split: str, set_name: str, mmap: bool = True) -> SetArrays:
     """Load the arrays of one set; inputs and labels memory-mapped when ``mmap``, indices in memory."""
     base = Path(data_dir) / split
-    arrays = {}
-    for name in FIELDS:
-        mode = "r" if (mmap and name in ("inputs", "labels")) else None
-        arrays[name] = np.load(base / f"{set_name}__{name}.npy", mmap_mode=mode)
+    arrays = {
+        name: _load_array(base / f"{set_name}__{name}.npy", mmap and name in ("inputs", "labels")) for name in FIELDS
+    }
     return SetArrays(**arrays)
 
 
 def load_identifiers(data_dir: str | os.PathLike) -> list[str]:
-    with open(Path(data_dir) / IDENTIFIERS_FILE) as f:
-        return json.load(f)
+    """The puzzle identifier names of a data set (``identifiers.json``)."""
+    path = Path(data_dir) / IDENTIFIERS_FILE
+    names = _read_json(path, IDENTIFIERS_FILE)
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise DataError(f"{path}: must be a JSON list of names; rebuild the data set")
+    return names
 
 
 def load_build_info(data_dir: str | os.PathLike) -> Optional[dict]:
+    """The build record of a data set built by reasonkit (``build.json``), or None."""
     path = Path(data_dir) / BUILD_FILE
     if not path.is_file():
         return None
-    with open(path) as f:
-        return json.load(f)
+    info = _read_json(path, BUILD_FILE)
+    if not isinstance(info, dict):
+        raise DataError(f"{path}: must hold a JSON object; rebuild the data set")
+    return info
 
 
 def write_split(
@@ -75,36 +109,25 @@ def write_split(
     """Write one split (its sets' arrays and dataset.json) under ``root`` and return its metadata."""
     out = Path(root) / split
     out.mkdir(parents=True, exist_ok=True)
-    seq_len = None
-    examples = puzzles = groups = 0
+    sizes = {}
     for set_name, arr in sets.items():
         arr.validate(f"{split}/{set_name}")
-        if seq_len is not None and arr.inputs.shape[1] != seq_len:
-            raise ValueError(f"{split}/{set_name}: seq_len {arr.inputs.shape[1]} differs from {seq_len}")
-        seq_len = arr.inputs.shape[1]
         for name in FIELDS:
             value = getattr(arr, name)
             if name not in ("inputs", "labels"):
                 value = np.asarray(value, dtype=np.int32)
             np.save(out / f"{set_name}__{name}.npy", value)
-        examples += arr.num_examples
-        puzzles += arr.num_puzzles
-        groups += arr.num_groups
-    meta = DatasetMeta(
+        sizes[set_name] = (arr.inputs.shape[1], arr.num_examples, arr.num_puzzles, arr.num_groups)
+    return write_split_meta(
+        root,
+        split,
+        sizes,
+        vocab_size=vocab_size,
         pad_id=pad_id,
         ignore_label_id=ignore_label_id,
         blank_identifier_id=blank_identifier_id,
-        vocab_size=vocab_size,
-        seq_len=int(seq_len or 0),
         num_puzzle_identifiers=num_puzzle_identifiers,
-        total_groups=groups,
-        mean_puzzle_examples=examples / max(puzzles, 1),
-        sets=list(sets),
-        total_puzzles=puzzles,
     )
-    with open(out / "dataset.json", "w") as f:
-        json.dump(meta.model_dump(), f)
-    return meta
 
 
 def write_identifiers(root: str | os.PathLike, names: list[str]) -> None:

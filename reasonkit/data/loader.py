@@ -14,8 +14,9 @@ import numpy as np
 import torch
 from torch.utils.data import IterableDataset
 
-from .io import load_metadata, load_set
+from .io import load_set
 from .schema import IGNORE_LABEL, DatasetMeta, SetArrays
+from .validate import verify_dataset
 
 __all__ = ["PuzzleLoader"]
 
@@ -100,7 +101,7 @@ class PuzzleLoader(IterableDataset):
         self.epochs_per_iter = epochs_per_iter
         self.limit = limit
         self.test_mode = (split != "train") if test_mode is None else test_mode
-        self.metadata: DatasetMeta = load_metadata(data_dir, split)
+        self.metadata: DatasetMeta = verify_dataset(data_dir, split)
         self._data: Optional[dict[str, SetArrays]] = None
         self._iters = 0  # passes started over sets, as the reference counts them
         self._resume: Optional[dict[str, Any]] = None

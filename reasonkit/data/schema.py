@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeFloat, NonNegativeInt, PositiveInt
 
 __all__ = ["DatasetMeta", "SetArrays", "FIELDS", "BUILD_FILE", "IDENTIFIERS_FILE", "IGNORE_LABEL"]
 
@@ -39,18 +39,18 @@ class DatasetMeta(BaseModel):
     is the puzzle identifier used for padding rows. ``total_puzzles`` is TRM's addition (optional on read).
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    pad_id: int
+    pad_id: NonNegativeInt
     ignore_label_id: Optional[int]
-    blank_identifier_id: int
-    vocab_size: int
-    seq_len: int
-    num_puzzle_identifiers: int
-    total_groups: int
-    mean_puzzle_examples: float
-    sets: list[str]
-    total_puzzles: Optional[int] = None
+    blank_identifier_id: NonNegativeInt
+    vocab_size: PositiveInt
+    seq_len: PositiveInt
+    num_puzzle_identifiers: PositiveInt
+    total_groups: NonNegativeInt
+    mean_puzzle_examples: NonNegativeFloat
+    sets: list[str] = Field(min_length=1)
+    total_puzzles: Optional[NonNegativeInt] = None
 
 
 @dataclass
@@ -64,7 +64,7 @@ class SetArrays:
     group_indices: np.ndarray
 
     def validate(self, where: str = "") -> None:
-        """Raise ValueError if the CSR offsets and array shapes are inconsistent."""
+        """Raise ValueError if the CSR offsets and array shapes are inconsistent (before writing a set)."""
         pre = f"{where}: " if where else ""
         e, p, g = len(self.inputs), len(self.puzzle_identifiers), len(self.group_indices) - 1
         if self.inputs.shape != self.labels.shape or self.inputs.ndim != 2:

@@ -17,10 +17,12 @@ import numpy as np
 
 from ..data.io import load_build_info, load_metadata, load_set
 from ..data.schema import IGNORE_LABEL, DatasetMeta
+from ..data.validate import verify_dataset
 from ..errors import ConfigError, DataError
 from ..registry import list_kinds
 from ..tasks.base import Task, get_task
 from .inference import InferenceResult, infer
+from .vote import variant_scores
 
 __all__ = [
     "Examples",
@@ -164,14 +166,17 @@ def evaluate(
     device=None,
     progress: bool = False,
     task: Optional[Task] = None,
+    vote: Optional[bool] = None,
 ) -> tuple[dict, InferenceResult, Examples]:
     """Evaluate ``model`` on a split; returns (metrics, raw inference result, the examples).
 
-    ``task`` checks correctness (default: :func:`resolve_task` from the model and the data set).
+    ``task`` checks correctness (default: :func:`resolve_task` from the model and the data set). ``vote`` adds
+    pass@k by voting over the test split's augmented variants (:func:`reasonkit.eval.vote.variant_scores`);
+    by default it is on when the task finds such variants (ARC data sets).
     """
     if not Path(data_dir).is_dir():
         raise DataError(f"data directory {data_dir} does not exist")
-    check_data_fits_model(model, load_metadata(data_dir, split), data_dir)
+    check_data_fits_model(model, verify_dataset(data_dir, split), data_dir)
     examples = load_examples(data_dir, split, limit)
     task = task if task is not None else resolve_task(model, data_dir)
     result = infer(
@@ -195,6 +200,12 @@ def evaluate(
             "max_steps": max_steps or model.halting.max_steps,
         }
     )
+    if vote is None:
+        vote = split == "test" and task is not None and task.test_variants(data_dir) is not None
+    if vote:
+        if split != "test" or task is None:
+            raise ConfigError("voting over augmented variants needs the test split of a task's data set")
+        metrics.update(variant_scores(task, data_dir, result))
     sets = np.unique(examples.set_names)
     if len(sets) > 1:
         for name in sets:

@@ -9,7 +9,6 @@ top k candidates equals the answer. Puzzles are grouped (ARC: the test inputs of
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,13 +16,9 @@ from typing import Any, Callable, Hashable, Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["grid_key", "Candidate", "Votes", "vote", "pass_at_k", "variant_scores"]
+from ..data.augment import grid_key
 
-
-def grid_key(grid: Any) -> str:
-    """A hash of an answer array's shape and values (equal answers, equal keys)."""
-    grid = np.ascontiguousarray(grid, dtype=np.int64)
-    return hashlib.sha256(np.array(grid.shape, np.int64).tobytes() + grid.tobytes()).hexdigest()
+__all__ = ["Candidate", "Votes", "vote", "pass_at_k", "variant_scores"]
 
 
 @dataclass

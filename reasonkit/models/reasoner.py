@@ -18,6 +18,7 @@ from torch import nn
 from ..blocks.cores.base import RecurrentCore, State
 from ..blocks.grad.base import GradientEstimator
 from ..blocks.halting.base import HaltingPolicy, HaltRecord
+from ..errors import ConfigError, DataError
 from ..layers.linear import CastedLinear
 from .embedding import InputEmbedding
 
@@ -140,27 +141,27 @@ class Reasoner(nn.Module):
         )
 
     def check_batch(self, batch: Batch) -> None:
-        """Raise ValueError if the batch's token or puzzle ids do not fit the model (reads them: a host sync)."""
+        """Raise DataError if the batch's token or puzzle ids do not fit the model (reads them: a host sync)."""
         inputs = batch["inputs"]
         if inputs.dtype not in (torch.int32, torch.int64) or inputs.ndim != 2:
-            raise ValueError(
+            raise DataError(
                 "batch['inputs'] must be integer token ids of shape [batch, seq], got "
                 f"{inputs.dtype} {tuple(inputs.shape)}"
             )
         if inputs.shape[1] != self.seq_len:
-            raise ValueError(
+            raise DataError(
                 f"batch['inputs'] has {inputs.shape[1]} tokens per example but the model was built for "
                 f"seq_len={self.seq_len}"
             )
         low, high = int(inputs.min()), int(inputs.max())
         if low < 0 or high >= self.vocab_size:
-            raise ValueError(
+            raise DataError(
                 f"batch['inputs'] holds token ids in [{low}, {high}] but the model's vocab_size is {self.vocab_size}"
             )
         if self.embedding.puzzle is not None:
             ids = batch["puzzle_identifiers"]
             if int(ids.min()) < 0 or int(ids.max()) >= self.embedding.puzzle.num_ids:
-                raise ValueError(
+                raise DataError(
                     f"batch['puzzle_identifiers'] holds ids outside [0, {self.embedding.puzzle.num_ids}); "
                     "build the model with num_puzzle_ids matching the data set"
                 )
@@ -231,7 +232,7 @@ class Reasoner(nn.Module):
         """
         limit = self.halting.max_steps if max_steps is None else max_steps
         if limit < 1:
-            raise ValueError(f"max_steps must be at least 1 (or None for the model's maximum), got {max_steps}")
+            raise ConfigError(f"max_steps must be at least 1 (or None for the model's maximum), got {max_steps}")
         if puzzle_identifiers is None:
             puzzle_identifiers = torch.zeros(inputs.shape[0], dtype=torch.int32, device=inputs.device)
         batch = {"inputs": inputs, "puzzle_identifiers": puzzle_identifiers}

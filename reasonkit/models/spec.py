@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal, Optional
 import torch
 from pydantic import Field, PositiveInt, field_validator, model_validator
 
+from ..errors import ConfigError
 from ..registry import lookup, resolve_alias
 from ..spec import BuildContext, Kind, Spec
 from .embedding import EmbeddingSpec, InputEmbedding
@@ -74,7 +75,24 @@ class ReasonerSpec(Spec):
         return self
 
     def build(self) -> Reasoner:
-        """Build the model this spec describes (see :func:`reasonkit.build` for names, dicts and files)."""
+        """Build the model this spec describes (see :func:`reasonkit.build` for names, dicts and files).
+
+        A model too large for this machine's memory is a ConfigError giving its size, not an allocator error.
+        """
+        try:
+            return self._build()
+        except (RuntimeError, MemoryError) as err:
+            if not (isinstance(err, MemoryError) or "alloc" in str(err).lower()):
+                raise
+            with torch.device("meta"):
+                count = sum(p.numel() for p in self._build().parameters())
+            raise ConfigError(
+                f"the model does not fit in memory: {count:,} parameters need "
+                f"{count * 4 / 2**30:.1f} GiB in float32; make it smaller (hidden_size="
+                f"{self.hidden_size}, the cells' layers) or use a machine with more memory"
+            ) from None
+
+    def _build(self) -> Reasoner:
         from .reasoner import Reasoner
 
         ctx = self.context()

@@ -22,10 +22,10 @@ import torch
 from pydantic import PlainValidator, model_validator
 
 from ..data.augment import Augmentation
-from ..registry import list_kinds, lookup
+from ..registry import lookup
 from ..spec import Spec
 
-__all__ = ["Task", "DataShape", "TestVariant", "Count", "ALL", "count_value", "get_task", "task_names"]
+__all__ = ["Task", "DataShape", "TestVariant", "Count", "ALL", "count_value", "get_task"]
 
 ALL = "all"
 
@@ -144,11 +144,6 @@ class Task(Spec):
     def original_answers(self, data_dir: str | os.PathLike) -> dict[Hashable, Any]:
         """The correct answer of every original puzzle that :meth:`test_variants` keys name."""
         raise NotImplementedError(f"{type(self).__name__} defines test variants but no original answers")
-
-
-def task_names() -> list[str]:
-    """The registered tasks."""
-    return list_kinds("task")  # type: ignore[return-value]
 
 
 def get_task(name: str, **options: Any) -> Task:

@@ -49,6 +49,8 @@ def prepare_data(data_dir: str | Path, task: Optional[Task], *, progress: bool =
     if task is None:
         if not (root / "train" / "dataset.json").is_file():
             what = "does not exist" if not root.exists() else "holds no data set (no train/dataset.json)"
+            if root.is_file():
+                what = "is a file and holds no data set"
             raise DataError(f"data directory {root} {what}; build one with `reasonkit data ...` or set task=...")
         return None
     if data_matches(root, task):

@@ -20,7 +20,7 @@ from typing import Any, Mapping, Optional, Sequence
 from ..errors import ConfigError, run_guarded
 from .config import TrainConfig, config_from_overrides
 
-__all__ = ["RecipeSettings", "recipe_main", "resolve_config", "USAGE"]
+__all__ = ["RecipeSettings", "recipe_main", "resolve_config"]
 
 
 @dataclass(frozen=True)
@@ -111,9 +111,12 @@ def _summary(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def recipe_main(argv: Sequence[str], recipe: RecipeSettings) -> int:
-    """Run a recipe from the command line; returns the exit status (errors are one line, not a traceback)."""
-    prog = f"{recipe.name}.py"
+def recipe_main(argv: Sequence[str], recipe: RecipeSettings, prog: Optional[str] = None) -> int:
+    """Run a recipe from the command line; returns the exit status (errors are one line, not a traceback).
+
+    ``prog`` names the command in messages (default: the recipe's file name).
+    """
+    prog = prog or f"{recipe.name}.py"
     if any(a in ("-h", "--help") for a in argv):
         short = recipe.shortcuts
         note = f"; shortcuts: {', '.join(f'{k} = {v}' for k, v in short.items())}" if short else ""

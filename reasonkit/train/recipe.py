@@ -25,11 +25,11 @@ import torch.distributed as dist
 
 from ..builder import get_spec
 from ..checkpoint import Checkpoint, check_weights, clean_partial, find_resume_checkpoint, load_checkpoint
-from ..data.io import load_build_info, load_metadata
+from ..data.io import load_build_info
 from ..data.schema import DatasetMeta
+from ..data.validate import verify_dataset
 from ..errors import CheckpointError, ConfigError, NonFiniteLossError
 from ..eval.evaluate import check_data_fits_spec, evaluate, resolve_task
-from ..eval.vote import variant_scores
 from ..models.spec import ReasonerSpec
 from ..registry import list_kinds
 from ..runtime import configure_threads
@@ -151,7 +151,7 @@ class Recipe:
                 f"{', '.join(keys)} set but the data set {self.data_dir} has no test split (no "
                 f"test/dataset.json); build one with a test split or unset {', '.join(keys)}"
             )
-        meta = load_metadata(self.data_dir, "train")
+        meta = verify_dataset(self.data_dir, "train")
         precision = config.precision
         if precision == "auto":
             precision = "bfloat16" if self.device.type == "cuda" else "float32"
@@ -166,7 +166,7 @@ class Recipe:
         )
         check_data_fits_spec(self.spec, meta, self.data_dir)
         if self.has_test:
-            check_data_fits_spec(self.spec, load_metadata(self.data_dir, "test"), self.data_dir)
+            check_data_fits_spec(self.spec, verify_dataset(self.data_dir, "test"), self.data_dir)
         if self.world.is_main:  # from here on the run directory is this run's
             self.lock = RunLock(self.run_dir).acquire()
         ckpt, notes = self._find_checkpoint()
@@ -304,7 +304,7 @@ class Recipe:
         """Evaluate the weights to evaluate (EMA if kept) on the test split on rank 0; None on other ranks."""
         result = None
         if self.world.is_main and self.has_test:
-            result, inference, _ = evaluate(
+            result, _, _ = evaluate(
                 self.trainer.eval_model(),
                 self.data_dir,
                 "test",
@@ -315,8 +315,6 @@ class Recipe:
                 device=self.device,
                 task=self.task,
             )
-            if self.task is not None and self.task.test_variants(self.data_dir) is not None:
-                result.update(variant_scores(self.task, self.data_dir, inference))
             if log:
                 self.logger.log(self.trainer.step, result, kind=kind)
                 self.logger.message(

@@ -94,10 +94,10 @@ def _maze_csv(path, count):
     )
 
 
-def _sudoku_csv(path, count):
+def _sudoku_csv(path, count, first=0):
     from reasonkit.tasks.sudoku import generate_puzzle
 
-    gs = [generate_puzzle(i, 4) for i in range(count)]
+    gs = [generate_puzzle(i, 4) for i in range(first, first + count)]
     path.write_text(
         "source,question,answer,rating\n"
         + "".join(
@@ -212,6 +212,7 @@ def test_sizes_zero_and_all(tmp_path, capsys):
         assert not (tmp_path / "o").exists()
     # 'all' with a CSV source takes every row
     _sudoku_csv(tmp_path / "s.csv", 7)
+    _sudoku_csv(tmp_path / "t.csv", 7, first=50)
     assert (
         main(
             [
@@ -219,7 +220,7 @@ def test_sizes_zero_and_all(tmp_path, capsys):
                 "--source",
                 str(tmp_path / "s.csv"),
                 "--source-test",
-                str(tmp_path / "s.csv"),
+                str(tmp_path / "t.csv"),
                 "--train-size",
                 "all",
                 "--test-size",

@@ -9,6 +9,7 @@ import torch
 from reasonkit.data.io import write_identifiers, write_split
 from reasonkit.data.loader import PuzzleLoader
 from reasonkit.data.schema import IGNORE_LABEL, SetArrays
+from reasonkit.errors import DataError
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +124,7 @@ def test_bad_arguments(toy):
     root, _ = toy
     with pytest.raises(ValueError, match="multiple of world size"):
         PuzzleLoader(root, "train", 5, world_size=2)
-    with pytest.raises(FileNotFoundError, match="dataset.json"):
+    with pytest.raises(DataError, match="valid.dataset.json does not exist"):
         PuzzleLoader(root, "valid", 4)
 
 

@@ -54,9 +54,9 @@ def _write(path, rows, header="source,question,answer,rating"):
     path.write_text(header + "\n" + "\n".join(",".join(r) for r in rows) + "\n")
 
 
-def _rows(count, size=10):
+def _rows(count, size=10, first=0):
     rows = []
-    for i in range(count):
+    for i in range(first, first + count):
         q, a = generate_maze(i, size, 8)
         rows.append(("gen", bytes(q.reshape(-1)).decode(), bytes(a.reshape(-1)).decode(), "0"))
     return rows
@@ -94,12 +94,23 @@ def test_build_generated_with_dihedral_groups(tmp_path):
 
 def test_build_from_csv(tmp_path):
     _write(tmp_path / "train.csv", _rows(5))
-    _write(tmp_path / "test.csv", _rows(2))
+    _write(tmp_path / "test.csv", _rows(2, first=100))
     out = tmp_path / "c"
     build_maze(
         out, source=tmp_path / "train.csv", source_test=tmp_path / "test.csv", train_size=3, seed=0, progress=False
     )
     assert load_metadata(out, "train").total_groups == 3 and load_metadata(out, "test").total_groups == 2
+
+
+def test_test_puzzles_seen_in_training_and_repeated_puzzles(tmp_path):
+    from reasonkit.errors import DataError
+
+    _write(tmp_path / "train.csv", _rows(4) + _rows(1))  # the first maze twice
+    _write(tmp_path / "test.csv", _rows(2, first=2))  # two mazes that are also training mazes
+    with pytest.warns(RuntimeWarning, match="train.csv: 1 repeated puzzle.s. dropped .row 6 repeats row 2"):
+        with pytest.raises(DataError, match="2 of the 2 test puzzles of .*test.csv are also training puzzles"):
+            build_maze(tmp_path / "o", source=tmp_path / "train.csv", source_test=tmp_path / "test.csv", progress=False)
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@ on the CPU, continues with exactly the same per-step losses as an uninterrupted 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -127,7 +128,10 @@ def test_checkpoint_rebuilds_its_model_without_unpickling(tmp_path):
     with pytest.raises(CheckpointError, match="trainer.pt has .* bytes, .* were written: it is damaged"):
         load_checkpoint(path)
     meta = json.loads((path / "meta.json").read_text())
-    meta["files"]["trainer.pt"] = (path / "trainer.pt").stat().st_size
+    meta["files"]["trainer.pt"] = {
+        "bytes": (path / "trainer.pt").stat().st_size,
+        "sha256": hashlib.sha256((path / "trainer.pt").read_bytes()).hexdigest(),
+    }
     (path / "meta.json").write_text(json.dumps(meta))
     with pytest.raises(CheckpointError, match="objects other than tensors and plain values") as info:
         load_checkpoint(path)

@@ -118,7 +118,7 @@ def test_missing_sink_fails_before_data_and_model(tmp_path, monkeypatch):
     def no_metadata(*args, **kwargs):
         raise AssertionError("the data set was read before the missing sink was reported")
 
-    monkeypatch.setattr(recipe, "load_metadata", no_metadata)
+    monkeypatch.setattr(recipe, "verify_dataset", no_metadata)
     with pytest.raises(MissingSinkError, match="pip install wandb") as info:
         train(_cfg(tmp_path, data, wandb=True), loader_factory=_no_loader)
     assert isinstance(info.value, ImportError)

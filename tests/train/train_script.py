@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).parents[1]))  # tests/: toy_data
 torch.set_num_threads(1)
 
 from toy_data import ToyLoader  # noqa: E402

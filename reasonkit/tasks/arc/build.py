@@ -20,7 +20,7 @@ import numpy as np
 
 from ...data._parallel import parallel_imap
 from ...data.augment import Compose
-from ...data.builddir import AtomicDatasetDir
+from ...data.builddir import AtomicDatasetDir, check_output_dir
 from ...data.io import NpyAppender, write_identifiers, write_split_meta
 from .canvas import MAX_SIZE, SEQ_LEN, VOCAB_SIZE, encode
 from .identifiers import identifier_name, task_augmentation, task_hash
@@ -97,6 +97,7 @@ def build_arc_dataset(
 ) -> dict:
     """Build the data set ``task`` describes in ``out`` (see the module docstring); returns its build record."""
     args = task.model_dump()
+    check_output_dir(out, "arc", args, overwrite)  # before any work: a wrong out fails at once
     num_aug, seed, strict_split, translate = task.aug, task.seed, task.strict_split, task.translate
     train_tasks, eval_tasks = task.load_tasks()
     jobs = [(t, False, num_aug, seed, strict_split, translate) for t in train_tasks] + [

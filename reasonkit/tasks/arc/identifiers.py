@@ -9,9 +9,9 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from ...data.augment import Augmentation, ColourPermutation, Compose, Dihedral, Identity
+from ...data.augment import Augmentation, ColourPermutation, Compose, Dihedral, Identity, grid_key
 
-__all__ = ["ID_SEP", "task_augmentation", "identifier_name", "parse_identifier", "grid_hash", "task_hash"]
+__all__ = ["ID_SEP", "task_augmentation", "identifier_name", "parse_identifier", "task_hash"]
 
 ID_SEP = "|||"
 
@@ -46,12 +46,7 @@ def parse_identifier(name: str) -> tuple[str, Augmentation]:
     return name, Identity()
 
 
-def grid_hash(g: np.ndarray) -> str:
-    """A hash of a grid's shape and values (equal grids, equal hashes)."""
-    return hashlib.sha256(bytes(g.shape) + np.ascontiguousarray(g, np.uint8).tobytes()).hexdigest()
-
-
 def task_hash(pairs: Sequence[tuple[np.ndarray, np.ndarray]]) -> str:
     """A hash of a task's pairs, independent of their order (finds duplicate augmentations)."""
-    hashes = sorted(f"{grid_hash(i)}|{grid_hash(o)}" for i, o in pairs)
+    hashes = sorted(f"{grid_key(i)}|{grid_key(o)}" for i, o in pairs)
     return hashlib.sha256("|".join(hashes).encode()).hexdigest()

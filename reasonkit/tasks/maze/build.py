@@ -13,7 +13,7 @@ import numpy as np
 from ...data._parallel import parallel_map
 from ...data.augment import Dihedral
 from ...data.builddir import check_output_dir
-from ...data.builder import pack_puzzles, puzzle_seed, sample, write_dataset
+from ...data.builder import check_disjoint, pack_puzzles, puzzle_seed, sample, write_dataset
 from ..base import count_value
 from .codec import CHARSET, encode
 from .generate import generate_maze
@@ -55,6 +55,7 @@ def build_maze_dataset(
         test = None
         if task.source_test:
             test = sample(rng, count_value(task.test_size), read_maze_csv(task.source_test), keep_order=True)
+            check_disjoint(train[0], test[0], task.source, task.source_test)
     else:
         splits = []
         for stream, count in ((0, task.train_size), (1, task.test_size)):

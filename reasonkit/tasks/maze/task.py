@@ -3,24 +3,22 @@
 from __future__ import annotations
 
 import os
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 import numpy as np
 import torch
-from pydantic import Field, PositiveInt, confloat, model_validator
+from pydantic import Field, PositiveInt, confloat
 
-from ...data._csv import csv_rows
 from ...data.augment import Augmentation, Dihedral, FlatGrid
 from ...errors import ConfigError
 from ...layers.graphs import grid_graph
 from ...registry import register
-from ..base import ALL, Count, DataShape, Task, count_value
+from ..base import Count, DataShape, count_value
+from ..csv_source import CsvOrGenerated
 from .codec import CHARSET, as_grid, decode, encode
 from .paths import is_shortest_path
 
 __all__ = ["MazeTask", "build_maze", "maze_side"]
-
-GENERATION_ONLY = ("size", "min_path", "loops")
 
 
 def maze_side(seq_len: int) -> int:
@@ -32,17 +30,15 @@ def maze_side(seq_len: int) -> int:
 
 
 @register("task", aliases=("grid",))
-class MazeTask(Task):
+class MazeTask(CsvOrGenerated):
     """Mazes from the Maze-Hard CSV files, or generated with a unique shortest path longer than ``min_path``.
 
     ``train_size``/``test_size`` ``"all"`` take every row of the CSV files (with ``source`` only).
     """
 
+    generation_only: ClassVar[tuple[str, ...]] = ("size", "min_path", "loops")
+
     kind: Literal["maze"] = "maze"
-    source: Optional[str] = Field(
-        None, description="Maze-Hard train CSV (source,question,answer,rating; '# SGo'); None = generate"
-    )
-    source_test: Optional[str] = Field(None, description="the test CSV (with source)")
     size: Optional[PositiveInt] = Field(None, description="maze side (generation only; default 30)")
     min_path: Optional[PositiveInt] = Field(
         None, description="shortest path longer than this many moves (generation only; default 110)"
@@ -55,22 +51,6 @@ class MazeTask(Task):
     aug: bool = Field(False, description="each training maze with its 8 dihedral transforms")
     seed: int = Field(0, description="seed of the sample and the generator")
 
-    @model_validator(mode="after")
-    def _options_fit(self) -> MazeTask:
-        if self.source_test and not self.source:
-            raise ValueError("`source_test` needs `source` (the training CSV)")
-        if self.source:
-            given = [name for name in GENERATION_ONLY if getattr(self, name) is not None]
-            if given:
-                raise ValueError(
-                    f"{', '.join(f'`{g}`' for g in given)} only apply when generating; drop them with `source`"
-                )
-        else:
-            for name in ("train_size", "test_size"):
-                if getattr(self, name) == ALL:
-                    raise ValueError(f"`{name}` all means every row of a CSV source; give a number when generating")
-        return self
-
     @classmethod
     def tiny(cls) -> MazeTask:
         return cls(size=9, min_path=8, train_size=16, test_size=8)
@@ -78,9 +58,10 @@ class MazeTask(Task):
     @property
     def side(self) -> int:
         if self.source:
-            for _, row in csv_rows(self.source):
-                return maze_side(len(row["question"]))
-            raise ConfigError(f"{self.source}: no data rows")
+            question = self.first_question()
+            if question is None:
+                raise ConfigError(f"{self.source}: no data rows")
+            return maze_side(len(question))
         return self.size or 30
 
     @property
@@ -110,7 +91,7 @@ class MazeTask(Task):
     def data_shape(self) -> DataShape:
         groups = count_value(self.train_size)
         if groups is None:
-            groups = sum(1 for _ in csv_rows(self.source))
+            groups = self.source_rows()
         side = self.side
         return DataShape(vocab_size=len(CHARSET) + 1, seq_len=side * side, train_groups=groups)
 

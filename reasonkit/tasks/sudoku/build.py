@@ -15,7 +15,7 @@ import numpy as np
 
 from ...data._parallel import parallel_map
 from ...data.builddir import check_output_dir
-from ...data.builder import pack_puzzles, puzzle_seed, sample, write_dataset
+from ...data.builder import check_disjoint, pack_puzzles, puzzle_seed, sample, write_dataset
 from ...errors import DataError
 from ..base import count_value
 from .codec import encode
@@ -126,6 +126,7 @@ def build_sudoku_dataset(
                     "give CSV files of one grid size"
                 )
             test = sample(rng, count_value(task.test_size), (tq, ta, tr), keep_order=True)
+            check_disjoint(train[0], test[0], task.source, task.source_test)
     else:
         n = task.grid_size
         train = _generate(

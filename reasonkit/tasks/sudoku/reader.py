@@ -8,10 +8,10 @@ from typing import Optional
 
 import numpy as np
 
-from ...data._csv import CSV_COLUMNS, CSVError, csv_rows
+from ...data._csv import CSV_COLUMNS, CSVError, csv_rows, distinct_rows
 from .rules import BOX_SHAPES, is_valid_solution
 
-__all__ = ["read_sudoku_csv", "csv_grid_size"]
+__all__ = ["read_sudoku_csv"]
 
 
 def read_sudoku_csv(path: str | os.PathLike, min_rating: Optional[int] = None):
@@ -20,7 +20,8 @@ def read_sudoku_csv(path: str | os.PathLike, min_rating: Optional[int] = None):
     Returns ``(questions, answers, ratings, sources, n)``: digit arrays [N, n*n] (0 blank), int ratings and the
     source strings. Raises CSVError naming the file and row for a missing column, a row of the wrong length,
     a character that is not a digit of the grid, or an answer that is not a valid solution agreeing with the
-    question's givens. Rows rated below ``min_rating`` are skipped (after checking).
+    question's givens. Rows rated below ``min_rating`` are skipped (after checking), and a repeated question is
+    kept once (with a warning naming the rows).
     """
     path = Path(path)
     questions, answers, ratings, sources, lines = [], [], [], [], []
@@ -33,6 +34,8 @@ def read_sudoku_csv(path: str | os.PathLike, min_rating: Optional[int] = None):
                 raise CSVError(f"{path}: row {line}: question of length {len(q)} is not a 4x4, 6x6 or 9x9 grid")
         if len(q) != n * n or len(a) != n * n:
             raise CSVError(f"{path}: row {line}: question/answer of length {len(q)}/{len(a)}, expected {n * n}")
+        if not (q.isascii() and a.isascii()):
+            raise CSVError(f"{path}: row {line}: question or answer has a character other than '.' and digits")
         try:
             rating = int(float(r)) if r.strip() else 0
         except ValueError:
@@ -59,15 +62,10 @@ def read_sudoku_csv(path: str | os.PathLike, min_rating: Optional[int] = None):
     if bad.size:
         raise CSVError(f"{path}: row {lines[bad[0]]}: answer contradicts a given of the question")
     ratings = np.asarray(ratings, np.int64)
+    keep = distinct_rows(path, [row.tobytes() for row in q], lines)
+    q, a, ratings, sources = q[keep], a[keep], ratings[keep], [sources[i] for i in keep]
     if min_rating is not None:
         keep = ratings >= min_rating
         q, a, ratings = q[keep], a[keep], ratings[keep]
         sources = [s for s, k in zip(sources, keep) if k]
     return q.astype(np.uint8), a.astype(np.uint8), ratings, sources, n
-
-
-def csv_grid_size(path) -> Optional[int]:
-    """The grid size of a Sudoku CSV's first row (None without rows); read_sudoku_csv checks the rest."""
-    for _, row in csv_rows(path):
-        return int(round(len(row["question"]) ** 0.5))
-    return None

@@ -3,30 +3,27 @@
 from __future__ import annotations
 
 import os
-from typing import Literal, Optional
+from typing import ClassVar, Literal, Optional
 
 import numpy as np
 import torch
-from pydantic import Field, NonNegativeInt, PositiveInt, model_validator
+from pydantic import Field, NonNegativeInt, PositiveInt
 
-from ...data._csv import csv_rows
 from ...data.augment import Augmentation
 from ...errors import ConfigError
 from ...layers.graphs import peer_graph
 from ...registry import register
-from ..base import ALL, Count, DataShape, Task, count_value
+from ..base import Count, DataShape, count_value
+from ..csv_source import CsvOrGenerated
 from .codec import decode, encode, format_grid, parse
-from .reader import csv_grid_size
 from .rules import BOX_SHAPES, box_shape, is_valid_solution, side
 from .symmetries import token_symmetries
 
 __all__ = ["SudokuTask", "build_sudoku"]
 
-GENERATION_ONLY = ("size", "max_steps")
-
 
 @register("task")
-class SudokuTask(Task):
+class SudokuTask(CsvOrGenerated):
     """Sudoku puzzles from the Sudoku-Extreme CSV files, or generated locally with a unique solution.
 
     With ``source`` (and ``source_test``) the training split is a seeded sample of ``train_size`` rows rated at
@@ -35,11 +32,9 @@ class SudokuTask(Task):
     generated: minimal (no clue can be removed without losing uniqueness), rated by solver backtracks.
     """
 
+    generation_only: ClassVar[tuple[str, ...]] = ("size", "max_steps")
+
     kind: Literal["sudoku"] = "sudoku"
-    source: Optional[str] = Field(
-        None, description="Sudoku-Extreme train.csv (source,question,answer,rating); None = generate"
-    )
-    source_test: Optional[str] = Field(None, description="the test CSV (with source)")
     size: Optional[Literal[4, 6, 9]] = Field(None, description="grid size when generating (default 9)")
     train_size: Count = Field(1000, description="training puzzles (all: every CSV row, with source only)")
     test_size: Optional[Count] = Field(
@@ -54,22 +49,6 @@ class SudokuTask(Task):
         None, description="hill-climbing steps per grid towards min_rating (generation only; default 400)"
     )
 
-    @model_validator(mode="after")
-    def _options_fit(self) -> SudokuTask:
-        if self.source_test and not self.source:
-            raise ValueError("`source_test` needs `source` (the training CSV)")
-        if self.source:
-            given = [name for name in GENERATION_ONLY if getattr(self, name) is not None]
-            if given:
-                raise ValueError(
-                    f"{', '.join(f'`{g}`' for g in given)} only apply when generating; drop them with `source`"
-                )
-        else:
-            for name in ("train_size", "test_size"):
-                if getattr(self, name) == ALL:
-                    raise ValueError(f"`{name}` all means every row of a CSV source; give a number when generating")
-        return self
-
     @classmethod
     def tiny(cls) -> SudokuTask:
         return cls(size=4, train_size=16, test_size=8, aug=2)
@@ -78,7 +57,8 @@ class SudokuTask(Task):
     def grid_size(self) -> int:
         """n of the n x n grids (read from the CSV's first row with a source)."""
         if self.source:
-            n = csv_grid_size(self.source)
+            question = self.first_question()
+            n = int(round(len(question) ** 0.5)) if question else None
             if n is None or n not in BOX_SHAPES:
                 raise ConfigError(f"{self.source}: no 4x4, 6x6 or 9x9 puzzles in the first row")
             return n
@@ -105,7 +85,7 @@ class SudokuTask(Task):
         n = self.grid_size
         groups = count_value(self.train_size)
         if groups is None:
-            groups = sum(1 for _ in csv_rows(self.source))
+            groups = self.source_rows()
         return DataShape(vocab_size=n + 2, seq_len=n * n, train_groups=groups)
 
     def encode(self, text: str, seq_len: int) -> np.ndarray:
