@@ -27,6 +27,7 @@ from reasonkit.errors import (
     RunLockedError,
     SpecError,
 )
+from reasonkit.runtime import bf16_speed as measured_bf16_speed  # imported before the tests pin it
 from reasonkit.tasks import get_task
 from reasonkit.train import Recipe, TrainConfig
 
@@ -300,3 +301,27 @@ def test_a_data_dir_that_is_a_file(tmp_path):
     with pytest.raises(DataError, match="holds no data set"):
         Recipe(TrainConfig(data_dir=str(tmp_path / "file"), out_dir=str(tmp_path / "run"), model="hrm-tiny")).run()
     assert not (tmp_path / "run").exists()
+
+
+def test_precision_auto_follows_the_measured_bf16_speed(monkeypatch):
+    """auto picks bfloat16 only where it is fast; asking for it where it is slow warns once with the reason."""
+    from reasonkit import runtime
+
+    monkeypatch.setattr(runtime, "bf16_speed", lambda device: (False, "a bfloat16 matrix product runs at 0.3 GFLOP/s"))
+    runtime._warn_once.cache_clear()
+    assert runtime.resolve_precision("auto", torch.device("cpu")) == "float32"
+    assert runtime.resolve_precision("float32", torch.device("cpu")) == "float32"
+    with pytest.warns(RuntimeWarning, match="precision=bfloat16 is slow here: a bfloat16 matrix product runs at 0.3"):
+        assert runtime.resolve_precision("bfloat16", torch.device("cpu")) == "bfloat16"
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        runtime.resolve_precision("bfloat16", torch.device("cpu"))  # once only
+    monkeypatch.setattr(runtime, "bf16_speed", lambda device: (True, "fast"))
+    assert runtime.resolve_precision("auto", torch.device("cpu")) == "bfloat16"
+
+
+def test_the_bf16_probe_measures_both_dtypes():
+    fast, reason = measured_bf16_speed.__wrapped__("cpu")  # the measurement itself, not the tests' pinned answer
+    assert isinstance(fast, bool) and "GFLOP/s" in reason and "float32" in reason  # no assumption about the answer

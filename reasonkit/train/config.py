@@ -55,7 +55,8 @@ class TrainConfig(BaseModel):
     seed: int = 0
     device: str = Field("auto", description="auto (CUDA if available, else CPU), cpu, cuda, cuda:N or mps")
     precision: Literal["auto", "float32", "bfloat16"] = Field(
-        "auto", description="forward dtype: auto = bfloat16 on CUDA, float32 elsewhere"
+        "auto",
+        description="forward dtype: auto = bfloat16 where it is fast (CUDA; CPUs with bf16 kernels), else float32",
     )
     threads: Optional[PositiveInt] = Field(
         None, description="torch CPU threads; None = the usable cores / processes on this machine"

@@ -32,7 +32,7 @@ from ..errors import CheckpointError, ConfigError, NonFiniteLossError
 from ..eval.evaluate import check_data_fits_spec, evaluate, resolve_task
 from ..models.spec import ReasonerSpec
 from ..registry import list_kinds
-from ..runtime import configure_threads
+from ..runtime import configure_threads, resolve_precision
 from .callbacks import Callback, Checkpointer, LogMetrics, PeriodicEval
 from .config import TrainConfig
 from .data import prepare_data
@@ -152,9 +152,7 @@ class Recipe:
                 f"test/dataset.json); build one with a test split or unset {', '.join(keys)}"
             )
         meta = verify_dataset(self.data_dir, "train")
-        precision = config.precision
-        if precision == "auto":
-            precision = "bfloat16" if self.device.type == "cuda" else "float32"
+        precision = resolve_precision(config.precision, self.device)
         builder = (load_build_info(self.data_dir) or {}).get("builder")
         task_name = builder if builder in list_kinds("task") else None
         self.spec = build_spec(config, meta, precision, task_name)

@@ -31,6 +31,7 @@ def _config(data, out):
             puzzle_lr=1e-2,
             lr_warmup_steps=1,
             progress=False,
+            precision="float32",
             model_overrides={"halting.exploration": 0.0, "seq_len": 16},
         )
     )

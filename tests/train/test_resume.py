@@ -46,6 +46,7 @@ def _config(data, out, **extra):
         lr_warmup_steps=2,
         lr_min_ratio=0.1,
         progress=False,
+        precision="float32",
         ema=0.9,
         model_overrides={"halting.exploration": 0.5},
     )
