@@ -85,3 +85,32 @@ def test_user_kind_works_like_a_builtin():
     assert out.logits.shape == (2, 81, 11)
     with pytest.raises(ValueError, match="already registered"):
         register("injection")(type("Again", (ScaledSpec,), {"__module__": __name__}))
+
+
+def test_renamed_kinds_and_presets_keep_their_old_names_with_a_warning():
+    from reasonkit.presets import _ALIASES, _PRESETS, preset, preset_factory
+
+    @register("injection", aliases=("test_old_sum",), overwrite=True)
+    class NewSumSpec(Spec):
+        kind: Literal["test_new_sum"] = "test_new_sum"
+
+        @classmethod
+        def tiny(cls):
+            return cls()
+
+        def build(self, ctx, num_inputs):
+            return ScaledInjection(1.0)
+
+    with pytest.warns(DeprecationWarning, match="injection kind 'test_old_sum' is deprecated; use 'test_new_sum'"):
+        spec = get_spec("hrm-tiny", **{"core.injection": "test_old_sum"})
+    assert spec.core.injection.kind == "test_new_sum"
+    preset("test-new-preset", aliases=("test-old-preset",))(lambda: get_spec("hrm-tiny"))
+    try:
+        with pytest.warns(DeprecationWarning, match="preset 'test-old-preset' is deprecated; use 'test-new-preset'"):
+            assert build("test-old-preset").num_parameters() == build("hrm-tiny").num_parameters()
+        assert "test-old-preset" not in list_presets()
+    finally:
+        _PRESETS.pop("test-new-preset"), _ALIASES.pop("test-old-preset")
+    with pytest.raises(ValueError, match="already defined"):
+        preset("hrm-tiny")(lambda: None)
+    assert preset_factory("hrm-tiny")

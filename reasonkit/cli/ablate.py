@@ -29,13 +29,31 @@ def load_recipe(path_or_name: str):
     return module.RECIPE
 
 
+def _take(items: list[str], flag: str, value: bool = False):
+    """Remove ``flag`` (and its value) from ``items``; returns the value, True/False for a plain flag."""
+    if flag not in items:
+        return None if value else False
+    at = items.index(flag)
+    if not value:
+        del items[at]
+        return True
+    if at + 1 >= len(items):
+        raise ConfigError(f"{flag} needs a value")
+    found = items[at + 1]
+    del items[at : at + 2]
+    return found
+
+
 def _ablate(args: argparse.Namespace) -> int:
     from ..train.ablate import run_ablation
 
+    items = list(args.settings)
+    out, dry_run, no_plot = _take(items, "--out", value=True), _take(items, "--dry-run"), _take(items, "--no-plot")
+    if out is None:
+        raise ConfigError("give --out DIR: the directory of the runs and the results table")
     recipe = load_recipe(args.recipe)
-    argv = list(args.settings) + (["--demo"] if args.demo else []) + (["--paper", args.paper] if args.paper else [])
-    result = run_ablation(recipe, argv, args.out, dry_run=args.dry_run, plot=not args.no_plot)
-    if args.dry_run:
+    result = run_ablation(recipe, items, out, dry_run=dry_run, plot=not no_plot)
+    if dry_run:
         print(json.dumps(result, indent=2))
     else:
         print(Path(result["table"]).read_text(), end="")
@@ -47,14 +65,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "ablate",
         help="run a grid of settings on a recipe and write a results table",
-        description="Runs every point of a grid (key=a,b,c axes) on a recipe, each resumable and "
-        "skipped when done, and writes results.csv, results.md and results.png.",
+        description="Runs every point of a grid (key=a,b,c axes) on a recipe, each resumable and skipped when done, "
+        "and writes runs.csv, results.csv, results.md and results.png into --out.",
     )
     p.add_argument("recipe", help="a recipe file (recipes/sudoku_extreme.py) or its name (sudoku_extreme)")
-    p.add_argument("settings", nargs="*", help="axes key=a,b,c and fixed key=value settings")
-    p.add_argument("--out", required=True, help="directory of the runs and the results table")
-    p.add_argument("--demo", action="store_true", help="start from the recipe's demo settings")
-    p.add_argument("--paper", default=None, help="start from a paper's settings of the recipe")
-    p.add_argument("--dry-run", action="store_true", help="list the runs without running them")
-    p.add_argument("--no-plot", action="store_true", help="write the tables only (no matplotlib needed)")
+    p.add_argument(
+        "settings",
+        nargs=argparse.REMAINDER,
+        help="axes key=a,b,c and fixed key=value settings, and anywhere among them: --out DIR (required), --demo, "
+        "--paper NAME, --dry-run (list the runs), --no-plot (the tables only, no matplotlib needed)",
+    )
     p.set_defaults(func=_ablate)

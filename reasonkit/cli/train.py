@@ -14,6 +14,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from ..errors import ConfigError
+
 __all__ = ["register", "fields_help"]
 
 
@@ -38,7 +40,11 @@ def _train(args: argparse.Namespace) -> int:
     defaults = TrainConfig.model_construct()  # every default; validated once the settings are applied
     settings = RecipeSettings("train", {"train": defaults}, "train")
     items = ([f"data_dir={args.data}"] if args.data else []) + list(args.settings)
-    items += ["--dry-run"] if args.dry_run else []
+    if "--data" in items:  # flags may come anywhere among the settings
+        at = items.index("--data")
+        if at + 1 >= len(items):
+            raise ConfigError("--data needs a directory (or give data_dir=...)")
+        items[at : at + 2] = [f"data_dir={items[at + 1]}"]
     return recipe_main(items, settings, prog="reasonkit train")
 
 
@@ -51,11 +57,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--data", default=None, help="data set directory (same as data_dir=...)")
     p.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="print the resolved config, parameter count, optimizer steps and GPU-hour estimate; exit",
-    )
-    p.add_argument(
-        "settings", nargs="*", help="key=value, e.g. model=hrm-tiny total_steps=500 model.halting.max_steps=8"
+        "settings",
+        nargs=argparse.REMAINDER,
+        help="key=value settings, e.g. model=hrm-tiny total_steps=500 model.halting.max_steps=8, and anywhere among "
+        "them --data DIR (data_dir=DIR), --dry-run (print the resolved config, parameter count, optimizer steps and "
+        "GPU-hour estimate, then exit), --debug",
     )
     p.set_defaults(func=_train)

@@ -107,7 +107,7 @@ def _short(value: Any) -> str:
 def _row(point: dict[str, Any], final: dict[str, Any]) -> dict[str, Any]:
     full, early = final.get("full") or {}, final.get("early_exit") or {}
     return {
-        **{k: _short(v) for k, v in point.items()},
+        **{k.removeprefix("model."): _short(v) for k, v in point.items()},
         "exact_accuracy": full.get("exact_accuracy"),
         "token_accuracy": full.get("token_accuracy"),
         "mean_steps": full.get("mean_steps"),
