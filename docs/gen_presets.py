@@ -35,7 +35,11 @@ def _cell(core) -> str:
     cells = [getattr(core, name) for name in ("cell", "high", "low") if getattr(core, name, None) is not None]
     kinds = sorted({c.kind for c in cells})
     layers = sorted({getattr(c, "layers", None) for c in cells} - {None})
-    return "/".join(kinds) + (f" x{'/'.join(map(str, layers))}" if layers else "")
+    # A feed-forward other than the default SwiGLU is named: transformer(conv_swiglu).
+    ffs = sorted({c.feed_forward.kind for c in cells if getattr(c, "feed_forward", None) is not None} - {"swiglu"})
+    return (
+        "/".join(kinds) + (f"({'/'.join(ffs)})" if ffs else "") + (f" x{'/'.join(map(str, layers))}" if layers else "")
+    )
 
 
 def _core(core) -> str:

@@ -25,8 +25,9 @@ __all__ = ["GROUPS", "register", "lookup", "resolve_alias", "list_kinds", "impor
 GROUPS: dict[str, str] = {
     "core": "the schedule of recurrent updates (hierarchical, recursive, flat)",
     "cell": "the network applied at one recurrent update (transformer, mlp_mixer, graph)",
+    "feed_forward": "the position-wise sub-layer of a transformer cell's blocks (swiglu, conv_swiglu)",
     "injection": "how the input and the other level enter a cell (add, gated, concat_proj)",
-    "gradient": "which recurrent updates of a segment carry gradient (one_step, last_cycle, bptt, truncated)",
+    "gradient": "which recurrent updates of a segment carry gradient (one_step, last_cycle, bptt, truncated, burn_in)",
     "halting": "how many segments a sequence runs and the halting loss (fixed, q_act, q_halt, act, ponder)",
     "task": "a puzzle family: data builder, string codec, correctness check, symmetries, graph (sudoku, maze, arc)",
 }

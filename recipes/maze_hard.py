@@ -1,8 +1,10 @@
-"""Maze-Hard (HRM, arXiv 2506.21734; TRM, arXiv 2510.04871): 30x30 mazes, the shortest S-G path.
+"""Maze-Hard (HRM, arXiv 2506.21734; TRM, arXiv 2510.04871; URM, arXiv 2512.14693): 30x30 mazes, the shortest
+S-G path.
 
     python recipes/maze_hard.py --demo                       # the CPU demo (see DEMO below)
     python recipes/maze_hard.py                              # HRM's run: hrm-27m on 1k generated 30x30 mazes
     python recipes/maze_hard.py --paper trm                  # TRM's run: trm-7m (T=3, n=4), 8 dihedral augmentations
+    python recipes/maze_hard.py --paper urm                  # urm-14m with URM's Sudoku settings (no URM Maze run)
     python recipes/maze_hard.py task.source=data/maze-hard/train.csv task.source_test=data/maze-hard/test.csv
     python recipes/maze_hard.py --dry-run
 
@@ -44,6 +46,12 @@ TRM = HRM.model_copy(
     }
 )
 
+#: URM publishes no Maze run (its repository ships a Maze builder but no script or config). These are URM's
+#: Sudoku settings (scripts/URM_sudoku.sh, also a 1,000-example data set) on HRM's Maze data: urm-14m, global batch
+#: 128, 50,000 epochs, EMA 0.999, Adam-atan2 lr 1e-4 weight decay 1.0, puzzle sign-SGD lr 1e-4 weight decay 1.0,
+#: evaluation every 2,000 epochs. A starting point, not a published configuration.
+URM = HRM.model_copy(update={"model": "urm-14m", "global_batch_size": 128, "epochs": 50000, "ema": 0.999})
+
 #: The CPU demo: 15x15 mazes with a shortest path of at least 20 moves.
 DEMO = TrainConfig(
     task={"kind": "maze", "size": 15, "min_path": 19, "train_size": 1000, "test_size": 200},
@@ -61,7 +69,7 @@ DEMO = TrainConfig(
     eval_limit=200,
 )
 
-RECIPE = RecipeSettings("maze_hard", {"hrm": HRM, "trm": TRM}, default="hrm", demo=DEMO)
+RECIPE = RecipeSettings("maze_hard", {"hrm": HRM, "trm": TRM, "urm": URM}, default="hrm", demo=DEMO)
 
 if __name__ == "__main__":
     sys.exit(recipe_main(sys.argv[1:], RECIPE))

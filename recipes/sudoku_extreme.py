@@ -1,8 +1,9 @@
-"""Sudoku-Extreme (HRM, arXiv 2506.21734; TRM, arXiv 2510.04871): build the data, train, evaluate.
+"""Sudoku-Extreme (HRM, arXiv 2506.21734; TRM, arXiv 2510.04871; URM, arXiv 2512.14693): build, train, evaluate.
 
     python recipes/sudoku_extreme.py --demo                  # the CPU demo (see DEMO below)
     python recipes/sudoku_extreme.py                         # HRM's run: hrm-27m, 1k puzzles x 1k augmentations
     python recipes/sudoku_extreme.py --paper trm             # TRM's run: trm-mlp-5m, 50k epochs, EMA
+    python recipes/sudoku_extreme.py --paper urm             # URM's run: urm-14m, batch 128, 50k epochs, EMA
     python recipes/sudoku_extreme.py task.source=sudoku/train.csv task.source_test=sudoku/test.csv   # the CSVs
     torchrun --nproc-per-node 8 recipes/sudoku_extreme.py    # the paper's 8 GPUs
     python recipes/sudoku_extreme.py --dry-run model=trm-7m  # the plan: parameters, steps, GPU hours
@@ -36,6 +37,12 @@ HRM = TrainConfig(
 #: TRM's Sudoku-Extreme run (its best, TRM-MLP): T=3, n=6, 50,000 epochs, EMA 0.999, evaluation every 5,000.
 TRM = HRM.model_copy(update={"model": "trm-mlp-5m", "epochs": 50000, "ema": 0.999, "eval_every_epochs": 5000})
 
+#: URM's Sudoku run (scripts/URM_sudoku.sh): urm-14m on the same data, global batch 128, 50,000 epochs, EMA 0.999;
+#: Adam-atan2 lr 1e-4, weight decay 1.0, puzzle sign-SGD lr 1e-4 weight decay 1.0, 2,000 warmup steps then
+#: constant, evaluation every 2,000 epochs (the reference's own Sudoku runs never evaluate: its default ARC
+#: evaluator fails on Sudoku data and the error is swallowed).
+URM = HRM.model_copy(update={"model": "urm-14m", "global_batch_size": 128, "epochs": 50000, "ema": 0.999})
+
 #: The CPU demo: 4x4 puzzles generated locally, hrm-tiny, 1,500 steps (~1.5 min on 2 cores).
 DEMO = TrainConfig(
     task={"kind": "sudoku", "size": 4, "train_size": 400, "test_size": 200, "aug": 8},
@@ -56,7 +63,7 @@ DEMO = TrainConfig(
     eval_limit=200,
 )
 
-RECIPE = RecipeSettings("sudoku_extreme", {"hrm": HRM, "trm": TRM}, default="hrm", demo=DEMO)
+RECIPE = RecipeSettings("sudoku_extreme", {"hrm": HRM, "trm": TRM, "urm": URM}, default="hrm", demo=DEMO)
 
 if __name__ == "__main__":
     sys.exit(recipe_main(sys.argv[1:], RECIPE))

@@ -92,6 +92,37 @@ def trm_spec(config: dict) -> dict:
     }
 
 
+def urm_spec(record: dict) -> dict:
+    """The reasonkit spec equal to a reference URM config dict (its exploration probability is hard-coded)."""
+    config = record["config"]
+    cell = {
+        "kind": "transformer",
+        "layers": config["num_layers"],
+        "num_heads": config["num_heads"],
+        "expansion": config["expansion"],
+        "norm_eps": config["rms_norm_eps"],
+        "feed_forward": {"kind": "conv_swiglu", "kernel": 2, "conv_dtype": "bfloat16"},
+    }
+    return {
+        "vocab_size": config["vocab_size"],
+        "seq_len": config["seq_len"],
+        "num_puzzle_ids": config["num_puzzle_identifiers"],
+        "hidden_size": config["hidden_size"],
+        "forward_dtype": config["forward_dtype"],
+        # URM builds rotary tables whatever its pos_encodings field says.
+        "embedding": {"positions": "rope", "rope_theta": config["rope_theta"], "puzzle_dim": config["puzzle_emb_ndim"]},
+        "core": {
+            "kind": "flat",
+            "cycles": config["H_cycles"] * config["L_cycles"],
+            "cell": cell,
+            "injection": {"kind": "add"},
+        },
+        "gradient": {"kind": "burn_in", "updates": (config["H_cycles"] - 1) * config["L_cycles"]},
+        "halting": {"kind": "q_halt", "max_steps": config["loops"], "exploration": record["halt_exploration_prob"]},
+        "loss": "stablemax",
+    }
+
+
 #: The reference's output names, read from a reasonkit SegmentOutput.
 OUTPUTS = {
     "logits": lambda out: out.logits,
@@ -112,7 +143,10 @@ def reference_model(name: str):
     from reasonkit.interop import load_reference_state_dict
 
     record, tensors = load_fixture(name)
-    spec = {"hrm": hrm_spec, "trm": trm_spec}[record["family"]](record["config"])
+    if record["family"] == "urm":
+        spec = urm_spec(record)  # URM's exploration probability is in the record, not in its config
+    else:
+        spec = {"hrm": hrm_spec, "trm": trm_spec}[record["family"]](record["config"])
     model = build(spec)
     load_reference_state_dict(model, reference_state(tensors))
     return record, tensors, model

@@ -1,5 +1,6 @@
 """Interchangeability: every registered core x gradient estimator x halting policy builds and trains one step,
-and every cell x injection x core does too, all from the registry (each kind's tiny instance).
+and every cell x injection x core and every feed-forward x core (in float32 and bfloat16) does too, all from the
+registry (each kind's tiny instance).
 
 For each combination, on a tiny config: the loss is finite, every trainable parameter gets a finite gradient
 (the puzzle table a sparse one), steps never exceed the maximum in training, and in evaluation a sequence that
@@ -16,7 +17,9 @@ import torch.nn.functional as F
 from tiny_models import batch, tiny_spec
 
 import reasonkit
-from reasonkit import list_kinds
+from reasonkit import BuildContext, list_kinds
+from reasonkit.blocks.cells.transformer import TransformerBlock
+from reasonkit.registry import lookup
 
 
 def lm_loss(logits: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -91,6 +94,20 @@ CELLS = list(itertools.product(list_kinds("cell"), list_kinds("injection"), list
 def test_every_cell_injection_core_combination(cell, injection, core):
     torch.manual_seed(0)
     model = tiny_spec(core, "last_cycle", "q_halt", cell=cell, injection=injection).build()
+    train_step_and_check(model)
+    check_halting_invariants(model)
+
+
+FEED_FORWARDS = list(itertools.product(list_kinds("feed_forward"), list_kinds("core"), ["float32", "bfloat16"]))
+
+
+@pytest.mark.parametrize("feed_forward, core, dtype", FEED_FORWARDS, ids=["-".join(c) for c in FEED_FORWARDS])
+def test_every_feed_forward_core_combination(feed_forward, core, dtype):
+    torch.manual_seed(0)
+    model = tiny_spec(core, "last_cycle", "q_halt", feed_forward=feed_forward, forward_dtype=dtype).build()
+    expected = type(lookup("feed_forward", feed_forward).tiny().build(BuildContext(hidden_size=32, seq_len=16), 2.0))
+    blocks = [m for m in model.modules() if isinstance(m, TransformerBlock)]
+    assert blocks and all(type(b.mlp) is expected for b in blocks)
     train_step_and_check(model)
     check_halting_invariants(model)
 

@@ -11,7 +11,6 @@ from tiny_models import all_kinds, batch, tiny_spec
 from reasonkit.registry import lookup
 
 ALL = all_kinds()
-SLOT = {"core": "core", "gradient": "gradient", "halting": "halting", "cell": "cell", "injection": "injection"}
 
 
 @pytest.mark.parametrize("group, kind", ALL, ids=[f"{g}-{k}" for g, k in ALL])
@@ -25,7 +24,7 @@ def test_kind_has_a_tiny_instance(group, kind):
 @pytest.mark.parametrize("group, kind", ALL, ids=[f"{g}-{k}" for g, k in ALL])
 def test_kind_trains_one_segment(group, kind):
     torch.manual_seed(0)
-    model = tiny_spec(**{SLOT[group]: kind}).build()
+    model = tiny_spec(**{group: kind}).build()
     b = batch()
     model.train()
     carry, out = model(model.initial_carry(b), b)

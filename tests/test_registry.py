@@ -23,7 +23,7 @@ def test_public_api_is_explicit():
 def test_list_kinds_and_presets_with_patterns():
     assert "q_act" in list_kinds("halting")
     assert list_kinds("halting", "q_*") == sorted(k for k in list_kinds("halting") if k.startswith("q_"))
-    assert set(list_kinds()) == {"core", "cell", "injection", "gradient", "halting", "task"}
+    assert set(list_kinds()) == {"core", "cell", "feed_forward", "injection", "gradient", "halting", "task"}
     assert list_presets("hrm-*") == sorted(p for p in list_presets() if p.startswith("hrm-"))
     assert "hrm-27m" in list_presets("hrm-*") and list_presets("nothing-*") == []
 

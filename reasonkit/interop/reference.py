@@ -1,4 +1,5 @@
-"""Load state dicts saved by the reference HRM (sapientinc/HRM) and TRM code into reasonkit models.
+"""Load state dicts saved by the reference HRM (sapientinc/HRM), TRM and URM (UbiquantAI/URM) code into reasonkit
+models.
 
 The reference names parameters ``inner.<module>...``; ``torch.compile`` adds ``_orig_mod.`` in front and the
 training wrapper ``model.``. The puzzle-embedding table is the buffer ``inner.puzzle_emb.weights``. Each core
@@ -58,7 +59,7 @@ def reference_key_map(model: Reasoner) -> dict[str, str]:
 
 
 def load_reference_state_dict(model: Reasoner, state_dict: Mapping[str, torch.Tensor]) -> None:
-    """Copy a reference HRM/TRM state dict into ``model`` in place, checking that every tensor is accounted for.
+    """Copy a reference HRM/TRM/URM state dict into ``model`` in place, checking that every tensor is accounted for.
 
     Accepts the keys as saved by the reference (with or without ``_orig_mod.`` / ``model.`` prefixes). Raises a
     ValueError naming the keys that are unexpected, missing or of the wrong shape, e.g. for a state dict of

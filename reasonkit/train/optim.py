@@ -1,10 +1,13 @@
-"""Optimizers: Adam-atan2 (HRM), sign-SGD for the sparse puzzle-embedding table, and timm's factory by name.
+"""Optimizers: Adam-atan2 (HRM), Muon with AdamW (URM's ARC-AGI-2 run), sign-SGD for the sparse puzzle-embedding
+table, and timm's factory by name.
 
 Adam-atan2 (Everett et al. 2024, "Scaling exponents across parameterizations and optimizers") replaces
 ``m / (sqrt(v) + eps)`` by ``atan2(m, sqrt(v))``: no epsilon, bounded updates. The HRM reference uses a
 CUDA-compiled package for it; no pip library provides a portable version, so it is written here by hand.
 Likewise the puzzle table's sign-SGD on the rows a batch touches (HRM's ``CastedSparseEmbeddingSignSGD_Distributed``)
-exists in no library. Every other optimizer comes from ``timm.optim.create_optimizer_v2`` by name.
+exists in no library. Muon (Jordan et al. 2024; Liu et al. 2025, "Muon is Scalable for LLM Training", arXiv
+2502.16982) is torch's own ``torch.optim.Muon`` (torch >= 2.9), else timm's. Every other optimizer comes from
+``timm.optim.create_optimizer_v2`` by name.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import torch
 import torch.distributed as dist
 from torch import nn
 
-__all__ = ["AdamAtan2", "SparseSignSGD", "create_optimizer", "gather_sparse_rows"]
+__all__ = ["AdamAtan2", "CombinedOptimizer", "SparseSignSGD", "create_muon", "create_optimizer", "gather_sparse_rows"]
 
 
 class AdamAtan2(torch.optim.Optimizer):
@@ -127,6 +130,85 @@ class SparseSignSGD(torch.optim.Optimizer):
         return loss
 
 
+class CombinedOptimizer:
+    """Optimizers over disjoint parameters, stepped, scheduled and checkpointed as one.
+
+    ``param_groups`` lists every inner optimizer's groups (the same dicts), so a schedule that sets ``lr`` on each
+    group reaches all of them; ``state_dict()`` holds one state dict per inner optimizer.
+    """
+
+    def __init__(self, optimizers: list[torch.optim.Optimizer]) -> None:
+        self.optimizers = optimizers
+
+    @property
+    def param_groups(self) -> list[dict]:
+        return [group for opt in self.optimizers for group in opt.param_groups]
+
+    def step(self) -> None:
+        for opt in self.optimizers:
+            opt.step()
+
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for opt in self.optimizers:
+            opt.zero_grad(set_to_none=set_to_none)
+
+    def state_dict(self) -> dict:
+        return {"optimizers": [opt.state_dict() for opt in self.optimizers]}
+
+    def load_state_dict(self, state: dict) -> None:
+        if len(state["optimizers"]) != len(self.optimizers):
+            raise ValueError(
+                f"the saved state holds {len(state['optimizers'])} optimizers, this one {len(self.optimizers)}"
+            )
+        for opt, inner in zip(self.optimizers, state["optimizers"]):
+            opt.load_state_dict(inner)
+
+
+def create_muon(
+    params: list[nn.Parameter], lr: float, weight_decay: float, betas: tuple[float, float] = (0.9, 0.95)
+) -> torch.optim.Optimizer | CombinedOptimizer:
+    """URM's optimizer for ARC-AGI-2 (``use_muon=True``): Muon for every 2-D weight matrix, AdamW for the rest.
+
+    Muon takes the parameters with ``ndim == 2``: in a reasonkit model the token embedding, the LM head, the halting
+    head's weight, and every linear weight of the cells (URM puts its embedding and heads in Muon too). AdamW takes
+    all the others: biases (the halting head's), the depthwise convolutions of ``conv_swiglu``, learned 1-D
+    parameters. Both use ``lr`` and ``weight_decay`` (URM: 1e-4 and 0.1 for both groups); Muon has momentum 0.95 with
+    Nesterov and scales its step by ``0.2 * sqrt(max(rows, cols))`` (Moonlight's rule, as URM); AdamW uses ``betas``
+    and eps 1e-8. ``params`` are the dense parameters: the puzzle table stays with the trainer's sign-SGD.
+
+    With ``torch.optim.Muon`` (torch >= 2.9) this is that and ``torch.optim.AdamW`` in a :class:`CombinedOptimizer`;
+    otherwise timm's Muon with its AdamW fallback for the second group. Both differ from URM's own Muon
+    (``models/muon.py``) in the Newton-Schulz iteration: five steps of the fixed quintic (3.4445, -4.7750, 2.0315)
+    where URM uses five different coefficient triples per step, starting at (7.2086, -15.5131, 9.0178).
+    """
+    matrices = [p for p in params if p.ndim == 2]
+    others = [p for p in params if p.ndim != 2]
+    if hasattr(torch.optim, "Muon"):
+        muon = torch.optim.Muon(
+            matrices, lr=lr, weight_decay=weight_decay, momentum=0.95, nesterov=True, adjust_lr_fn="match_rms_adamw"
+        )
+        if not others:
+            return muon
+        adamw = torch.optim.AdamW(others, lr=lr, betas=betas, eps=1e-8, weight_decay=weight_decay)
+        return CombinedOptimizer([muon, adamw])
+    try:
+        from timm.optim import Muon
+    except ImportError:
+        raise ValueError(
+            "optimizer=muon needs torch >= 2.9 (torch.optim.Muon) or a timm with timm.optim.Muon"
+        ) from None
+    groups = [{"params": matrices}] + ([{"params": others, "use_fallback": True}] if others else [])
+    return Muon(
+        groups,
+        lr=lr,
+        weight_decay=weight_decay,
+        momentum=0.95,
+        nesterov=True,
+        adjust_lr_fn="match_rms_adamw",
+        betas=betas,
+    )
+
+
 def create_optimizer(
     params: list[nn.Parameter],
     name: str,
@@ -134,14 +216,17 @@ def create_optimizer(
     weight_decay: float,
     betas: tuple[float, float] = (0.9, 0.95),
     **kwargs,
-) -> torch.optim.Optimizer:
-    """The dense optimizer by name: ``adam_atan2`` (HRM's), or any name of ``timm.optim.list_optimizers()``.
+) -> torch.optim.Optimizer | CombinedOptimizer:
+    """The dense optimizer by name: ``adam_atan2`` (HRM's), ``muon`` (URM's Muon + AdamW, :func:`create_muon`), or
+    any other name of ``timm.optim.list_optimizers()``.
 
     Weight decay applies to every parameter (HRM decays all of them, biases included), so timm's
     bias/norm filtering is not used.
     """
     if name in ("adam_atan2", "adam-atan2", "adamatan2"):
         return AdamAtan2(params, lr=lr, betas=betas, weight_decay=weight_decay)
+    if name == "muon":
+        return create_muon(params, lr=lr, weight_decay=weight_decay, betas=betas, **kwargs)
     import timm.optim
 
     known = timm.optim.list_optimizers()

@@ -153,3 +153,55 @@ def test_one_step_memory_is_constant_and_bptt_grows(core):
     assert one_step[0] == one_step[1] == one_step[2]
     assert truncated[0] == truncated[1] == truncated[2]
     assert bptt[0] < bptt[1] < bptt[2]
+
+
+@settings(max_examples=6)
+@given(
+    core=st.sampled_from(CORES),
+    cycles=st.integers(1, 3),
+    inner=st.integers(1, 2),
+    seed=st.integers(0, 100),
+    data=st.data(),
+)
+def test_burn_in_is_truncation_counted_from_the_start(core, cycles, inner, seed, data):
+    """burn_in(N) keeps gradient through the last len - N updates, i.e. truncated(k = len - N); N = 0 is bptt."""
+    spec = core_spec(core, cycles, inner)
+    length = len(build(spec, {"kind": "bptt"}).core.schedule)
+    n = data.draw(st.integers(0, length - 1), label="updates")
+    batch = inputs(seed)
+    model = build(spec, {"kind": "burn_in", "updates": n}, seed)
+    assert model.first_grad == n
+    grads = segment_grads(model, batch)
+    assert_same(grads, segment_grads(build(spec, {"kind": "truncated", "k": length - n}, seed), batch))
+    if n == 0:
+        assert_same(grads, segment_grads(build(spec, {"kind": "bptt"}, seed), batch))
+
+
+@pytest.mark.parametrize("core", CORES)
+def test_burn_in_of_all_but_the_last_cycle_is_last_cycle(core):
+    """URM's TBPTL ((H-1) x L forward-only updates) is TRM's last_cycle when the schedule is grouped in cycles."""
+    spec = core_spec(core, 3, 2)
+    last = build(spec, {"kind": "last_cycle"})
+    n = last.first_grad
+    assert n == {"hierarchical": 2 * 3, "recursive": 2 * 3, "flat": 2}[core]
+    burn_in = build(spec, {"kind": "burn_in", "updates": n})
+    assert burn_in.first_grad == n
+    assert_same(segment_grads(burn_in, inputs(0)), segment_grads(last, inputs(0)))
+
+
+def test_burn_in_keeps_no_gradient_path_through_its_updates():
+    """The state after the burn-in is a constant for backward: the segment's start gets no gradient, and the
+    activations kept for backward do not grow with the number of forward-only updates."""
+    model = build(core_spec("flat", 4), {"kind": "burn_in", "updates": 3})
+    state = {
+        k: v.requires_grad_() for k, v in model.core.initial_state(2, SEQ + model.prefix_len, torch.float32).items()
+    }
+    model.segment(state, inputs(0))[1].sum().backward()
+    assert state["h"].grad is None
+    saved = [saved_tensors(build(core_spec("flat", c), {"kind": "burn_in", "updates": c - 2})) for c in (2, 3, 5)]
+    assert saved[0] == saved[1] == saved[2] < saved_tensors(build(core_spec("flat", 5), {"kind": "bptt"}))
+
+
+def test_burn_in_must_leave_an_update_with_gradient():
+    with pytest.raises(ValueError, match="leaves no update with gradient in a schedule of 3 updates; use at most 2"):
+        build(core_spec("flat", 3), {"kind": "burn_in", "updates": 3})

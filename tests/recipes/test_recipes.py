@@ -14,7 +14,8 @@ from reasonkit.train.main import recipe_main, resolve_config
 
 RECIPES = Path(__file__).resolve().parents[2] / "recipes"
 
-# The papers' settings (shared/reference/hrm.md, trm.md; the issue text for Maze-Hard). Every key is checked.
+# The papers' settings (shared/reference/hrm.md, trm.md; the issue text for Maze-Hard; notes/urm.md section 9, from
+# URM's scripts/URM_*.sh and config/cfg_pretrain.yaml). Every key is checked.
 HRM_COMMON = dict(
     model="hrm-27m",
     global_batch_size=768,
@@ -87,6 +88,27 @@ PAPERS = {
         task=dict(kind="arc", aug=1000),
     ),
 }
+# URM (scripts/URM_sudoku.sh, URM_arcagi1.sh, URM_arcagi2.sh): loops 16, H_cycles 2, L_cycles 6, 4 layers; Adam-atan2
+# betas (0.9, 0.95) (Muon + AdamW for ARC-AGI-2); lr 1e-4 in every group, 2,000 warmup steps, then constant; EMA 0.999;
+# evaluation every 2,000 epochs.
+URM_COMMON = dict(HRM_COMMON, model="urm-14m", ema=0.999, eval_every_epochs=2000)
+URM_SUDOKU = dict(
+    URM_COMMON, global_batch_size=128, epochs=50000, weight_decay=1.0, puzzle_lr=1e-4, puzzle_weight_decay=1.0
+)
+URM_ARC = dict(
+    URM_COMMON, global_batch_size=768, epochs=200000, weight_decay=0.1, puzzle_lr=1e-2, puzzle_weight_decay=0.1
+)
+PAPERS.update(
+    {
+        ("sudoku_extreme", "urm"): dict(URM_SUDOKU, task=dict(kind="sudoku", train_size=1000, aug=1000)),
+        # URM publishes no Maze run: the recipe documents that it uses URM's Sudoku settings on HRM's Maze data.
+        ("maze_hard", "urm"): dict(
+            URM_SUDOKU, task=dict(kind="maze", size=30, min_path=110, train_size=1000, test_size=1000, aug=False)
+        ),
+        ("arc_agi", "urm"): dict(URM_ARC, task=dict(kind="arc", aug=1000, version=None)),
+        ("arc_agi", "urm-arc2"): dict(URM_ARC, optimizer="muon", task=dict(kind="arc", aug=1000, version=2)),
+    }
+)
 #: The published parameter counts of the default models (puzzle table excluded).
 COUNTS = {"sudoku_extreme": 27_275_266, "maze_hard": 27_270_146, "arc_agi": 27_276_290}
 
@@ -121,10 +143,32 @@ def test_model_switch_and_paper_switch(capsys):
     assert (config.model, config.lr, config.epochs) == ("trm-7m", 3e-4, 20000)
     assert recipe_main(["--dry-run", "--paper", "trm"], settings) == 0
     assert json.loads(capsys.readouterr().out)["parameters"] == 5_028_866
-    with pytest.raises(ConfigError, match="unknown --paper 'urm'.*this recipe has: hrm, trm"):
-        resolve_config(["--paper", "urm"], settings)
-    assert recipe_main(["--paper", "urm"], settings) == 2
+    with pytest.raises(ConfigError, match="unknown --paper 'urn'.*this recipe has: hrm, trm, urm"):
+        resolve_config(["--paper", "urn"], settings)
+    assert recipe_main(["--paper", "urn"], settings) == 2
     assert "unknown --paper" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "recipe, paper, count",
+    [
+        ("sudoku_extreme", "urm", 13_662_210),
+        ("maze_hard", "urm", 13_662_210 - 2 * 5 * 512),  # vocabulary 6 instead of 11: embedding and LM head
+        ("arc_agi", "urm", 13_663_234),
+        ("arc_agi", "urm-arc2", 13_663_234),
+    ],
+)
+def test_urm_dry_run_counts_the_reference_parameters(recipe, paper, count, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert recipe_main(["--dry-run", "--paper", paper], load_recipe(str(RECIPES / f"{recipe}.py"))) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["parameters"] == count and plan["config"]["model"] == "urm-14m"
+
+
+def test_urm_arc2_is_urm_with_version_2_and_muon():
+    settings = load_recipe(str(RECIPES / "arc_agi.py"))
+    by_shortcut, _ = resolve_config(["--paper", "urm", "version=2", "optimizer=muon"], settings)
+    assert by_shortcut == resolve_config(["--paper", "urm-arc2"], settings)[0]
 
 
 def test_arc_version_shortcut(capsys):
@@ -159,7 +203,7 @@ def _tiny_task(recipe: str, tmp_path: Path) -> dict:
 def test_every_recipe_runs_end_to_end(recipe, paper, tmp_path, capsys):
     """Data build on a tiny subset, a few steps, checkpoints, the final evaluation (voting for ARC)."""
     settings = load_recipe(str(RECIPES / f"{recipe}.py"))
-    tiny_model = "trm-tiny" if paper == "trm" else "hrm-tiny"
+    tiny_model = f"{paper.split('-')[0]}-tiny"  # hrm-tiny, trm-tiny, urm-tiny
     argv = [
         "--paper",
         paper,

@@ -105,3 +105,70 @@ def test_schedule_sets_learning_rates():
     WarmupCosine(4, 8).apply(opts, [1e-3, 1e-2], 2)
     assert opts[0].param_groups[0]["lr"] == pytest.approx(5e-4)
     assert opts[1].param_groups[0]["lr"] == pytest.approx(5e-3)
+
+
+def _urm_dense():
+    import reasonkit
+
+    torch.manual_seed(0)
+    model = reasonkit.build("urm-tiny")
+    return model, {id(p): n for n, p in model.named_parameters() if p is not model.embedding.puzzle.weight}
+
+
+@pytest.mark.parametrize("source", ["torch", "timm"])
+def test_muon_takes_the_2d_weights_and_adamw_the_rest(source, monkeypatch):
+    """URM's ARC-AGI-2 optimizer: the two groups partition the dense parameters (2-D weights to Muon, biases and
+    the bfloat16 depthwise convolutions to AdamW; the puzzle table to neither), and one step changes both."""
+    if source == "timm":
+        monkeypatch.delattr(torch.optim, "Muon", raising=False)
+    model, names = _urm_dense()
+    lr = 1e-3
+    opt = create_optimizer(model.dense_parameters(), "muon", lr=lr, weight_decay=0.0)
+    if source == "torch":
+        assert [type(o) for o in opt.optimizers] == [torch.optim.Muon, torch.optim.AdamW]
+    else:
+        assert type(opt).__module__.startswith("timm") and opt.param_groups[1]["use_fallback"]
+    muon, adamw = ([names[id(p)] for p in g["params"]] for g in opt.param_groups)
+    assert sorted(muon + adamw) == sorted(names.values()) and not set(muon) & set(adamw)
+    params = dict(model.named_parameters())
+    assert sorted(muon) == sorted(n for n in names.values() if params[n].ndim == 2)
+    assert {"embedding.tokens.weight", "lm_head.weight", "halting.head.weight"} <= set(muon)
+    assert {"halting.head.bias", "core.cell.layers.0.mlp.dwconv.weight"} <= set(adamw)
+
+    before = {n: p.detach().clone() for n, p in params.items()}
+    b = {"inputs": torch.randint(0, 11, (2, 81)), "labels": torch.randint(1, 11, (2, 81))}
+    b["puzzle_identifiers"] = torch.zeros(2, dtype=torch.long)
+    _, out = model(model.initial_carry(b), b)
+    (out.logits.float().square().mean() + out.halting.logits.float().square().mean()).backward()
+    opt.step()
+    changed = {n for n, p in params.items() if not torch.equal(p.detach(), before[n])}
+    assert {"core.cell.layers.0.self_attn.qkv_proj.weight", "halting.head.bias"} <= changed
+    assert "embedding.puzzle.weight" not in changed
+    # Moonlight's scaling (URM's too): an orthogonalised step times 0.2 sqrt(max(rows, cols)) has an RMS of ~0.2 lr.
+    name = "core.cell.layers.0.mlp.down_proj.weight"
+    rms = (params[name].detach() - before[name]).square().mean().sqrt().item()
+    assert 0.1 * lr < rms < 0.3 * lr, rms
+
+
+def test_muon_state_round_trips_and_resumes_identically():
+    model, _ = _urm_dense()
+    opt = create_optimizer(model.dense_parameters(), "muon", lr=1e-3, weight_decay=0.1)
+    for p in model.dense_parameters():
+        p.grad = torch.randn_like(p)
+    opt.step()
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(opt.state_dict(), buffer)
+    buffer.seek(0)
+    twin_model, _ = _urm_dense()
+    twin_model.load_state_dict(model.state_dict())
+    twin = create_optimizer(twin_model.dense_parameters(), "muon", lr=1e-3, weight_decay=0.1)
+    twin.load_state_dict(torch.load(buffer, weights_only=True))
+    for a, b in zip(model.dense_parameters(), twin_model.dense_parameters()):
+        a.grad = torch.randn_like(a)
+        b.grad = a.grad.clone()
+    opt.step()
+    twin.step()
+    for a, b in zip(model.dense_parameters(), twin_model.dense_parameters()):
+        assert torch.equal(a, b)

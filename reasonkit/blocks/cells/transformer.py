@@ -1,12 +1,14 @@
-"""Transformer-stack cell: post-norm blocks of attention and SwiGLU (HRM, arXiv 2506.21734; TRM, 2510.04871).
+"""Transformer-stack cell: post-norm blocks of attention and a feed-forward (HRM, arXiv 2506.21734; TRM,
+2510.04871; URM, 2512.14693).
 
 Each block computes ``h = rmsnorm(h + attn(h)); h = rmsnorm(h + mlp(h))`` with a weightless float32 RMSNorm,
-no biases, no dropout and no final norm.
+no biases, no dropout and no final norm. The feed-forward ``mlp`` is a kind of the ``feed_forward`` group:
+``swiglu`` (HRM, TRM) or ``conv_swiglu`` (URM).
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Callable, Literal
 
 import torch
 from pydantic import Field, PositiveFloat, PositiveInt
@@ -17,7 +19,7 @@ from ...layers.norm import rms_norm
 from ...layers.rope import RotaryEmbedding
 from ...layers.swiglu import SwiGLU
 from ...registry import register
-from ...spec import BuildContext, Spec
+from ...spec import BuildContext, Kind, Spec
 
 __all__ = ["TransformerCellSpec", "TransformerBlock", "TransformerCell"]
 
@@ -25,12 +27,24 @@ AttentionBackend = Literal[ATTENTION_BACKENDS]  # type: ignore[valid-type]
 
 
 class TransformerBlock(nn.Module):
-    """One post-norm block: self-attention then SwiGLU, each followed by RMSNorm of the residual sum."""
+    """One post-norm block: self-attention then a feed-forward, each followed by RMSNorm of the residual sum.
 
-    def __init__(self, hidden_size: int, num_heads: int, expansion: float, norm_eps: float, attention: str) -> None:
+    ``feed_forward`` makes the feed-forward (default: a SwiGLU of the given expansion). It is called after the
+    attention is built, so that seeded initialisation draws in the same order whatever the feed-forward.
+    """
+
+    def __init__(
+        self,
+        hidden_size: int,
+        num_heads: int,
+        expansion: float,
+        norm_eps: float,
+        attention: str,
+        feed_forward: Callable[[], nn.Module] | None = None,
+    ) -> None:
         super().__init__()
         self.self_attn = SelfAttention(hidden_size, num_heads, attention)
-        self.mlp = SwiGLU(hidden_size, expansion)
+        self.mlp = SwiGLU(hidden_size, expansion) if feed_forward is None else feed_forward()
         self.norm_eps = norm_eps
 
     def forward(self, x: torch.Tensor, rope: tuple[torch.Tensor, torch.Tensor] | None = None) -> torch.Tensor:
@@ -42,6 +56,7 @@ class TransformerCell(nn.Module):
     """A stack of ``layers`` post-norm transformer blocks, non-causal over the whole sequence.
 
     With ``rope_positions`` set, the cell owns a rotary table for that many positions, computed once.
+    ``feed_forward`` makes each block's feed-forward (a fresh module per block); the default is a SwiGLU.
     """
 
     def __init__(
@@ -54,10 +69,12 @@ class TransformerCell(nn.Module):
         attention: str,
         rope_positions: int | None = None,
         rope_theta: float = 10000.0,
+        feed_forward: Callable[[], nn.Module] | None = None,
     ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(
-            TransformerBlock(hidden_size, num_heads, expansion, norm_eps, attention) for _ in range(layers)
+            TransformerBlock(hidden_size, num_heads, expansion, norm_eps, attention, feed_forward)
+            for _ in range(layers)
         )
         self.rotary = RotaryEmbedding(hidden_size // num_heads, rope_positions, rope_theta) if rope_positions else None
 
@@ -75,9 +92,13 @@ class TransformerCellSpec(Spec):
     kind: Literal["transformer"] = "transformer"
     layers: PositiveInt = Field(4, description="blocks in the stack (H_layers / L_layers in the HRM code)")
     num_heads: PositiveInt = 8
-    expansion: PositiveFloat = Field(4.0, description="SwiGLU expansion before the 2/3 rule and rounding to 256")
+    expansion: PositiveFloat = Field(4.0, description="feed-forward expansion before the 2/3 rule and rounding to 256")
     norm_eps: PositiveFloat = 1e-5
     attention: AttentionBackend = Field("sdpa", description="attention backend: sdpa, xformers (CUDA only) or math")
+    feed_forward: Kind("feed_forward") = Field(
+        default_factory=lambda: {"kind": "swiglu"},
+        description="each block's feed-forward: swiglu (HRM, TRM) or conv_swiglu (URM)",
+    )
 
     def check(self, ctx: BuildContext) -> None:
         if ctx.hidden_size % self.num_heads:
@@ -86,6 +107,7 @@ class TransformerCellSpec(Spec):
             raise ValueError(
                 f"head size hidden_size/num_heads={ctx.hidden_size // self.num_heads} must be even for rotary positions"
             )
+        super().check(ctx)  # the feed-forward's own checks
 
     @classmethod
     def tiny(cls) -> TransformerCellSpec:
@@ -102,4 +124,5 @@ class TransformerCellSpec(Spec):
             self.attention,
             rope_positions,
             ctx.rope_theta,
+            feed_forward=lambda: self.feed_forward.build(ctx, expansion=self.expansion),
         )

@@ -1,9 +1,12 @@
 """The flat core: one state and one cell applied repeatedly (the Universal Transformer, Dehghani et al. 2019,
-arXiv 1807.03819; a recurrent relational network, Palm et al. 2018, with a graph cell).
+arXiv 1807.03819; a recurrent relational network, Palm et al. 2018, with a graph cell; the Universal Reasoning
+Model, Gao et al. 2025, arXiv 2512.14693).
 
 Each update is ``h = cell(inject(h, x))``: the input re-enters at every step, as in the UT's per-step input
 and the RRN's node MLP over ``[messages, x]``. The heads read ``h``. Each update is its own cycle, so
-``last_cycle`` and ``one_step`` both give gradient through the last update only.
+``last_cycle`` and ``one_step`` both give gradient through the last update only. With the additive injection and
+a transformer cell this is URM's inner iteration ``h = blocks(h + e)`` exactly; URM's ``H_cycles x L_cycles``
+iterations are ``cycles = H_cycles * L_cycles`` here, and its truncated backprop is the ``burn_in`` gradient.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from torch import nn
 
 from ...registry import register
 from ...spec import BuildContext, Kind, Spec
+from ..cells.transformer import TransformerCell
 from .base import TINY_CELL, RecurrentCore, State, Update
 
 __all__ = ["FlatSpec", "FlatCore"]
@@ -31,6 +35,13 @@ class FlatCore(RecurrentCore):
         self.cell = cell
         self.injection = injection
         self.schedule = tuple(Update("h", c) for c in range(cycles))
+
+    @property
+    def REFERENCE_LEVELS(self) -> dict[str, str]:  # noqa: N802  (the name reasonkit.interop looks for)
+        """How the reference URM names this core's parts; only a transformer cell has a reference."""
+        if not isinstance(self.cell, TransformerCell):
+            return {}
+        return {"layers": "cell.layers", "init_hidden": "h_init"}
 
     def update(self, index: int, state: State, x: torch.Tensor) -> State:
         return {"h": self.cell(self.injection(state["h"], x))}
