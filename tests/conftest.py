@@ -17,6 +17,13 @@ torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
+def _one_thread_again():
+    """A recipe run in a test sets torch's threads for the machine; put back the tests' single thread after it."""
+    yield
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(autouse=True)
 def _float32_by_default(monkeypatch):
     """precision=auto measures whether bfloat16 is fast on this machine; tests pin the answer to float32 so that
     they run the same on every CPU (tests/test_reliability.py checks the probe itself)."""

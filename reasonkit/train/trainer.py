@@ -129,7 +129,7 @@ class Trainer:
             opt.step()
             opt.zero_grad(set_to_none=True)
         if self.ema is not None:
-            self.ema.update(model, step=self.step)
+            self._update_ema()
 
         reduced = dict(zip(keys, values))
         count = max(reduced.get("count", 0.0), 1.0)
@@ -138,6 +138,18 @@ class Trainer:
         out["loss"] = total / global_batch_size
         out["lr"] = self.base_lrs[0] * factor
         return out
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        """TRM's EMA (arXiv 2510.04871): a constant-decay average of the dense weights from the initial ones.
+
+        The puzzle table is not averaged: TRM keeps it as a buffer outside its EMA, so the EMA copy evaluates with
+        the table as trained.
+        """
+        self.ema.update(self.model)
+        puzzle = self.model.puzzle_parameters()
+        if puzzle:
+            self.ema.module.embedding.puzzle.weight.copy_(puzzle[0])
 
     def eval_model(self) -> nn.Module:
         """The weights to evaluate: the EMA copy if the run keeps one, else the model."""

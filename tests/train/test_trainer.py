@@ -51,16 +51,22 @@ def test_compile_option_wraps_the_core_and_keeps_weight_names():
     assert list(model.state_dict()) == names
 
 
-def test_ema_weights_follow_the_model():
+def test_ema_is_trms_constant_decay_average_and_leaves_the_puzzle_table_as_trained():
     torch.manual_seed(0)
     model = build("hrm-tiny", seq_len=8, num_puzzle_ids=2, **{"halting.max_steps": 2})
-    trainer = Trainer(model, total_steps=3, lr=1e-2, ema=0.5)
-    for step in range(3):  # timm's EMA copies the weights at its first update, then averages
+    trainer = Trainer(model, total_steps=3, lr=1e-2, puzzle_lr=1e-2, ema=0.5)
+    shadow = {k: v.detach().clone() for k, v in model.named_parameters()}  # TRM's EMAHelper.register
+    for step in range(3):
         trainer.train_step(_batch(step), 4)
-    ema = trainer.eval_model().state_dict()
-    raw = model.state_dict()
-    assert not torch.equal(ema["lm_head.weight"], raw["lm_head.weight"])
+        for k, v in model.named_parameters():  # TRM's EMAHelper.update with mu = 0.5
+            shadow[k] = 0.5 * v.detach() + 0.5 * shadow[k]
+    ema = dict(trainer.eval_model().named_parameters())
     assert trainer.eval_model() is not model
+    assert not torch.equal(ema["lm_head.weight"], model.lm_head.weight)
+    torch.testing.assert_close(ema["lm_head.weight"], shadow["lm_head.weight"])
+    # TRM keeps the puzzle table as a buffer outside its EMA: the EMA copy uses the trained table
+    assert torch.equal(ema["embedding.puzzle.weight"], model.embedding.puzzle.weight)
+    assert not torch.equal(ema["embedding.puzzle.weight"], shadow["embedding.puzzle.weight"])
 
 
 def test_bfloat16_forward_keeps_float32_master_weights():
