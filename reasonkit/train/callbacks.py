@@ -36,14 +36,38 @@ class Callback:
 
 
 class LogMetrics(Callback):
-    """Logs the training metrics every ``every`` steps and at the last step."""
+    """Logs the training metrics every ``every`` steps and at the last step, averaged over the steps since the last.
+
+    Losses are means over the steps. The metrics counted over halted sequences (accuracy, exact accuracy, steps and
+    the halting policy's) are weighted by each step's ``count`` and left out of a line whose steps halted nothing
+    (with fixed halting the whole batch halts on the same step, so most single steps count no sequence); ``count``
+    is the total over the steps and ``lr`` the last step's.
+    """
 
     def __init__(self, every: int) -> None:
         self.every = every
+        self._steps, self._count, self._sums = 0, 0.0, {}
 
     def on_step_end(self, recipe: Recipe, step: int, metrics: dict[str, float]) -> None:
+        count = metrics.get("count", 0.0)
+        self._steps += 1
+        self._count += count
+        for key, value in metrics.items():
+            if key in ("count", "lr"):
+                continue
+            if key.endswith("loss"):
+                self._sums[key] = self._sums.get(key, 0.0) + value
+            elif count > 0:
+                self._sums[key] = self._sums.get(key, 0.0) + count * value
         if step % self.every == 0 or step == recipe.total_steps:
-            recipe.logger.log(step, {**metrics, "steps_per_second": recipe.logger.steps_per_second(step)})
+            line = {
+                k: v / (self._steps if k.endswith("loss") else self._count)
+                for k, v in self._sums.items()
+                if k.endswith("loss") or self._count > 0
+            }
+            line.update(count=self._count, lr=metrics["lr"], steps_per_second=recipe.logger.steps_per_second(step))
+            recipe.logger.log(step, line)
+            self._steps, self._count, self._sums = 0, 0.0, {}
 
 
 def gather_rows(tensors: dict[str, torch.Tensor], world: World) -> dict[str, torch.Tensor]:

@@ -72,6 +72,9 @@ class TrainConfig(BaseModel):
         None, description="evaluate every N epochs (converted to steps; not with eval_every)"
     )
     eval_limit: Optional[PositiveInt] = Field(None, description="evaluate on at most N test examples")
+    eval_batch_size: Optional[PositiveInt] = Field(
+        None, description="sequences evaluated at once (rank 0); default the training batch per process"
+    )
     checkpoint_every: Optional[PositiveInt] = Field(
         None, description="write a checkpoint every N steps (and always at the end)"
     )

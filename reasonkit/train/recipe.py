@@ -309,7 +309,7 @@ class Recipe:
                 limit=limit,
                 max_steps=max_steps,
                 early_exit=early_exit,
-                batch_size=max(1, self.config.global_batch_size // self.world.size),
+                batch_size=self.config.eval_batch_size or max(1, self.config.global_batch_size // self.world.size),
                 device=self.device,
                 task=self.task,
             )

@@ -34,9 +34,10 @@ def plot_learning_curve(records: Sequence[dict[str, Any]], out: str | Path) -> P
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
     ax_loss.plot([r["step"] for r in train], [r["loss"] for r in train], lw=0.8)
     ax_loss.set(xlabel="step", ylabel="loss", yscale="log", title="training loss")
+    counted = [r for r in train if "exact_accuracy" in r]  # lines whose steps halted some sequence
     ax_acc.plot(
-        [r["step"] for r in train],
-        [r.get("exact_accuracy", 0.0) for r in train],
+        [r["step"] for r in counted],
+        [r["exact_accuracy"] for r in counted],
         lw=0.8,
         label="train (halted sequences)",
     )

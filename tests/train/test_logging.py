@@ -41,3 +41,27 @@ def test_only_rank_zero_writes(tmp_path):
     log.log(1, {"loss": 1.0})
     log.close()
     assert not (tmp_path / "run").exists()
+
+
+def test_log_lines_average_their_window_and_weight_counted_metrics(tmp_path):
+    from types import SimpleNamespace
+
+    from reasonkit.train import LogMetrics
+
+    log = RunLogger(tmp_path, total_steps=4, progress=False)
+    recipe = SimpleNamespace(logger=log, total_steps=4)
+    callback = LogMetrics(every=2)
+    steps = [  # fixed halting: only some steps halt sequences
+        {"loss": 2.0, "lm_loss": 1.0, "exact_accuracy": 0.0, "count": 0.0, "lr": 1e-3},
+        {"loss": 1.0, "lm_loss": 0.5, "exact_accuracy": 0.5, "count": 4.0, "lr": 2e-3},
+        {"loss": 3.0, "lm_loss": 1.5, "exact_accuracy": 0.0, "count": 0.0, "lr": 3e-3},
+        {"loss": 1.0, "lm_loss": 0.5, "exact_accuracy": 0.0, "count": 0.0, "lr": 4e-3},
+    ]
+    for step, metrics in enumerate(steps, 1):
+        callback.on_step_end(recipe, step, metrics)
+    log.close()
+    one, two = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert (one["step"], one["loss"], one["lm_loss"], one["count"], one["lr"]) == (2, 1.5, 0.75, 4.0, 2e-3)
+    assert one["exact_accuracy"] == 0.5  # the count-weighted mean, not diluted by the step that halted nothing
+    assert (two["step"], two["loss"], two["count"]) == (4, 2.0, 0.0)
+    assert "exact_accuracy" not in two  # nothing halted in this window: no accuracy rather than a false 0
