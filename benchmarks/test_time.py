@@ -1,7 +1,7 @@
 """Test-time compute on a checkpoint: noisy rollouts (PTRM, arXiv 2605.19943) and augmentation voting (TTA).
 
     python benchmarks/test_time.py RUN_OR_CHECKPOINT --data DIR [--limit N] [--rollouts 1,4,16,64]
-        [--sigmas 0.1,0.3,1.0] [--tta 1,4,8] [--combine 16] [--seed 0] [--early-exit] [--table FILE]
+        [--sigmas 0.1,0.3,1.0,2.0] [--tta 1,4,8] [--combine 16] [--seed 0] [--early-exit] [--table FILE]
 
 On the test split of DIR (puzzles the model has not trained on) it measures, in one process and with fixed seeds:
 a plain run; ``--rollouts K`` for every K and sigma (both ``max_q`` and ``vote`` selection, from the same
@@ -108,7 +108,7 @@ def main(argv=None) -> int:
     p.add_argument("--max-steps", type=int, default=None, help="segments per sequence (default: the model's)")
     p.add_argument("--early-exit", action="store_true", help="let the halting policy stop sequences early")
     p.add_argument("--rollouts", type=_numbers(int), default=[1, 4, 16, 64])
-    p.add_argument("--sigmas", type=_numbers(float), default=[0.1, 0.3, 1.0])
+    p.add_argument("--sigmas", type=_numbers(float), default=[0.1, 0.3, 1.0, 2.0])
     p.add_argument("--tta", type=_numbers(int), default=[1, 4, 8])
     p.add_argument("--combine", type=int, default=16, help="rollouts whose best sigma is combined with the largest N")
     p.add_argument("--seed", type=int, default=0)
