@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from ..errors import DataError
-from ._args import positive_int
+from ._args import non_negative_float, non_negative_int, positive_int
 
 __all__ = ["register"]
 
@@ -19,17 +19,42 @@ def _load(args: argparse.Namespace):
     return load_model(args.checkpoint, ema=not args.no_ema, device=resolve_device(args.device))
 
 
+def _test_time(args: argparse.Namespace):
+    from ..eval.test_time import TestTime
+
+    return TestTime(
+        rollouts=args.rollouts,
+        noise=args.noise,
+        select=args.select,
+        tta=args.tta,
+        noise_state=args.noise_state,
+        seed=args.seed,
+    )
+
+
+def _suffix(args: argparse.Namespace) -> str:
+    """The default output's name for the options: eval-test-early-exit-rollouts16-noise0.3-max_q-tta8.json."""
+    out = ""
+    if args.rollouts > 1 or args.noise > 0:
+        out += f"-rollouts{args.rollouts}-noise{args.noise:g}-{args.select}"
+        out += f"-{args.noise_state}" if args.noise_state else ""
+    out += f"-tta{args.tta}" if args.tta > 1 else ""
+    out += f"-seed{args.seed}" if out and args.seed else ""
+    return ("-early-exit" if args.early_exit else "") + out
+
+
 def _eval(args: argparse.Namespace) -> int:
     from ..eval.evaluate import evaluate, resolve_task
     from ..eval.output import check_writable, write_text
 
     if not Path(args.data).is_dir():  # before loading anything
         raise DataError(f"data directory {args.data} does not exist")
+    test_time = _test_time(args)
     if args.out:
         check_writable(args.out)
     model, ckpt = _load(args)
     task = resolve_task(model, args.data, args.task)
-    default_out = ckpt.path / f"eval-{args.split}{'-early-exit' if args.early_exit else ''}.json"
+    default_out = ckpt.path / f"eval-{args.split}{_suffix(args)}.json"
     check_writable(args.out or default_out)
     metrics, _, _ = evaluate(
         model,
@@ -42,6 +67,7 @@ def _eval(args: argparse.Namespace) -> int:
         progress=args.progress,
         task=task,
         vote=args.vote,
+        test_time=test_time,
     )
     metrics["checkpoint"] = str(ckpt.path)
     metrics["step"] = ckpt.meta.get("step")
@@ -58,6 +84,7 @@ def _predict(args: argparse.Namespace) -> int:
 
     if not Path(args.input).is_file():
         raise DataError(f"{args.input}: no such file")
+    test_time = _test_time(args)
     check_writable(args.out)
     model, _ = _load(args)
     summary = predict_csv(
@@ -68,6 +95,7 @@ def _predict(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         max_steps=args.max_steps,
         early_exit=args.early_exit,
+        test_time=test_time,
     )
     print(json.dumps(summary, indent=2))
     return 0
@@ -88,6 +116,36 @@ def _common(p: argparse.ArgumentParser) -> None:
         help="stop each sequence when the halting policy decides, refilling the batch",
     )
     p.add_argument("--task", default=None, help="the task whose codec and check to use (default: the model's)")
+    t = p.add_argument_group("test-time compute (see docs/evaluation.md)")
+    t.add_argument(
+        "--rollouts", type=positive_int, default=1, metavar="K", help="noisy copies of each puzzle (PTRM); default 1"
+    )
+    t.add_argument(
+        "--noise",
+        type=non_negative_float,
+        default=0.0,
+        metavar="SIGMA",
+        help="scale of the Gaussian noise added to the latent state before every segment but the first",
+    )
+    t.add_argument(
+        "--select",
+        choices=("max_q", "vote"),
+        default="max_q",
+        help="the rollout with the highest halting confidence (max_q), or the most frequent answer (vote)",
+    )
+    t.add_argument(
+        "--tta",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="vote over the identity and N-1 random symmetries of the task; default 1 (none)",
+    )
+    t.add_argument(
+        "--noise-state", default=None, metavar="NAME", help="the core state that gets the noise (default: its latent)"
+    )
+    t.add_argument(
+        "--seed", type=non_negative_int, default=0, help="seed of the rollouts' noise and of the symmetries drawn"
+    )
     p.add_argument("--no-ema", action="store_true", help="use the raw weights even if the checkpoint has EMA ones")
     p.add_argument("--device", default="auto")
 
@@ -101,7 +159,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     e.add_argument(
         "--out",
         default=None,
-        help="JSON output (default: <checkpoint>/eval-<split>.json, eval-<split>-early-exit.json)",
+        help="JSON output (default: <checkpoint>/eval-<split>.json, eval-<split>-early-exit.json, with the "
+        "test-time options in the name: eval-<split>-rollouts16-noise0.3-max_q-tta8.json)",
     )
     e.add_argument(
         "--vote",

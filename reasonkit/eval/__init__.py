@@ -1,8 +1,11 @@
-"""Evaluation and inference: metrics, batched inference with early exit and refill, voting, prediction."""
+"""Evaluation and inference: metrics, batched inference with early exit and refill, test-time rollouts and
+augmentation voting, voting, prediction."""
 
-from .evaluate import check_data_fits_model, evaluate, load_examples, resolve_task, score
+from .evaluate import candidates_correct, check_data_fits_model, evaluate, load_examples, resolve_task, score
 from .inference import InferenceResult, infer
 from .predict import predict_csv, solve_puzzle
+from .select import select_candidates
+from .test_time import TestTime
 from .vote import pass_at_k, variant_scores, vote
 
 __all__ = [
@@ -13,6 +16,9 @@ __all__ = [
     "resolve_task",
     "infer",
     "InferenceResult",
+    "TestTime",
+    "select_candidates",
+    "candidates_correct",
     "predict_csv",
     "solve_puzzle",
     "vote",

@@ -9,7 +9,7 @@ label-exact accuracy is reported beside it. Data sets are read in the reference'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Optional
 
@@ -22,6 +22,7 @@ from ..errors import ConfigError, DataError
 from ..registry import list_kinds
 from ..tasks.base import Task, get_task
 from .inference import InferenceResult, infer
+from .test_time import TestTime
 from .vote import variant_scores
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "check_data_fits_model",
     "check_data_fits_spec",
     "score",
+    "candidates_correct",
     "evaluate",
     "resolve_task",
 ]
@@ -154,6 +156,25 @@ def score(
     }
 
 
+def candidates_correct(
+    task: Optional[Task], inputs: np.ndarray, labels: np.ndarray, candidates: np.ndarray
+) -> np.ndarray:
+    """Whether each candidate [N, C, seq] solves its puzzle [N, C], by the task's check (labels without a task);
+    each distinct candidate of a puzzle is checked once."""
+    n, count, seq = candidates.shape
+    if task is None:
+        mask = labels[:, None] != IGNORE_LABEL
+        return np.all((candidates == labels[:, None]) | ~mask, -1) & mask.any(-1)
+    puzzle, unique, back = [], [], []
+    for i in range(n):
+        rows, inverse = np.unique(candidates[i], axis=0, return_inverse=True)
+        back.append(len(unique) + inverse.reshape(-1))
+        puzzle.extend([i] * len(rows))
+        unique.extend(rows)
+    ok = task.is_correct(inputs[puzzle], np.stack(unique), labels[puzzle])
+    return ok[np.stack(back)]
+
+
 def evaluate(
     model,
     data_dir: str | Path,
@@ -167,12 +188,15 @@ def evaluate(
     progress: bool = False,
     task: Optional[Task] = None,
     vote: Optional[bool] = None,
+    test_time: Optional[TestTime] = None,
 ) -> tuple[dict, InferenceResult, Examples]:
     """Evaluate ``model`` on a split; returns (metrics, raw inference result, the examples).
 
     ``task`` checks correctness (default: :func:`resolve_task` from the model and the data set). ``vote`` adds
     pass@k by voting over the test split's augmented variants (:func:`reasonkit.eval.vote.variant_scores`);
-    by default it is on when the task finds such variants (ARC data sets).
+    by default it is on when the task finds such variants (ARC data sets). ``test_time`` adds rollouts and
+    augmentation voting; the metrics then score the selected answer, and ``oracle_exact_accuracy`` is pass@K over
+    all ``candidates`` of a puzzle. ``segments_per_puzzle`` is the cost: the segments of all candidates together.
     """
     if not Path(data_dir).is_dir():
         raise DataError(f"data directory {data_dir} does not exist")
@@ -188,16 +212,25 @@ def evaluate(
         early_exit=early_exit,
         device=device,
         progress=progress,
+        test_time=test_time,
+        task=task,
     )
     correct = task.is_correct(examples.inputs, result.predictions, examples.labels) if task is not None else None
     metrics = score(result.predictions, examples.labels, result.steps, correct)
+    oracle = candidates_correct(task, examples.inputs, examples.labels, result.candidates).any(-1)
+    labelled = (examples.labels != IGNORE_LABEL).any(-1)
+    tt = test_time if test_time is not None else TestTime()
     metrics.update(
         {
+            "oracle_exact_accuracy": float(oracle[labelled].sum() / max(int(labelled.sum()), 1)),
+            "candidates": tt.candidates,
+            "segments_per_puzzle": float(result.segments_per_puzzle[labelled].mean()) if labelled.any() else 0.0,
             "seconds": result.seconds,
             "sequences_per_second": result.sequences_per_second,
             "segments_run": result.segments_run,
             "early_exit": early_exit,
             "max_steps": max_steps or model.halting.max_steps,
+            "test_time": asdict(tt),
         }
     )
     if vote is None:

