@@ -25,6 +25,7 @@ class FlatCore(RecurrentCore):
     """``cycles`` applications of one cell to one state per segment."""
 
     readout = "h"
+    level_names = {"h": "state h"}
 
     def __init__(self, cell: nn.Module, injection: nn.Module, cycles: int, hidden_size: int) -> None:
         super().__init__(("h",), hidden_size)

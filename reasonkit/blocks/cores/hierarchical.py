@@ -24,6 +24,7 @@ class HierarchicalCore(RecurrentCore):
     """HRM's H/L schedule: for each of ``h_cycles``: ``l_cycles`` low updates, then one high update."""
 
     readout = "z_h"
+    level_names = {"z_h": "high level z_H", "z_l": "low level z_L"}
     #: How the reference HRM code names what this core holds (see reasonkit.interop).
     REFERENCE_LEVELS = {"H_level": "high", "L_level": "low", "H_init": "z_h_init", "L_init": "z_l_init"}
 

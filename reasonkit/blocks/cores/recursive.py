@@ -28,6 +28,7 @@ class RecursiveCore(RecurrentCore):
     """TRM's schedule: for each of ``cycles``: ``latent_updates`` latent updates, then one answer update."""
 
     readout = "y"
+    level_names = {"y": "answer y", "z": "latent z"}
 
     def __init__(
         self,
