@@ -16,7 +16,7 @@ from ..errors import run_guarded
 __all__ = ["main"]
 
 #: Modules that add sub-commands; each defines ``register(subparsers)`` and sets ``func`` on its parser.
-COMMAND_MODULES = ("presets", "data", "train", "eval", "ablate")
+COMMAND_MODULES = ("presets", "data", "train", "eval", "ablate", "viz")
 
 
 class Parser(argparse.ArgumentParser):

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from ._mpl import pyplot
+from ._mpl import pyplot, save_figure
 
 __all__ = ["read_metrics", "plot_learning_curve", "plot_scaling", "plot_ablation", "save_run_plots"]
 
@@ -46,7 +46,7 @@ def plot_learning_curve(records: Sequence[dict[str, Any]], out: str | Path) -> P
     ax_acc.set(xlabel="step", ylabel="exact accuracy", ylim=(0, 1.02), title="exact accuracy")
     ax_acc.legend(loc="lower right")
     fig.tight_layout()
-    return _save(fig, out)
+    return save_figure(fig, out)
 
 
 def plot_scaling(scaling: dict[str, dict[str, Any]], out: str | Path, trained_max: int | None = None) -> Path:
@@ -63,7 +63,7 @@ def plot_scaling(scaling: dict[str, dict[str, Any]], out: str | Path, trained_ma
     )
     ax.set_xticks(ks, [str(k) for k in ks])
     fig.tight_layout()
-    return _save(fig, out)
+    return save_figure(fig, out)
 
 
 def plot_ablation(summary: Sequence[dict[str, Any]], keys: Sequence[str], out: str | Path) -> Path:
@@ -77,7 +77,7 @@ def plot_ablation(summary: Sequence[dict[str, Any]], keys: Sequence[str], out: s
     ax.set_xticks(range(len(summary)), labels, fontsize=8)
     ax.set(ylabel="exact accuracy", ylim=(0, 1.02), title=" x ".join(keys))
     fig.tight_layout()
-    return _save(fig, out)
+    return save_figure(fig, out)
 
 
 def save_run_plots(run_dir: str | Path) -> list[Path]:
@@ -91,14 +91,3 @@ def save_run_plots(run_dir: str | Path) -> list[Path]:
             trained = (result.get("full") or {}).get("max_steps")
             paths.append(plot_scaling(result["scaling"], run_dir / "scaling.png", trained))
     return paths
-
-
-def _save(fig, out: str | Path) -> Path:
-    out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out, dpi=120)
-    fig.clf()
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return out

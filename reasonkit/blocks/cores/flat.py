@@ -30,6 +30,7 @@ class FlatCore(RecurrentCore):
 
     readout = "h"
     latent = "h"
+    level_names = {"h": "state h"}
 
     def __init__(self, cell: nn.Module, injection: nn.Module, cycles: int, hidden_size: int) -> None:
         super().__init__(("h",), hidden_size)

@@ -25,6 +25,7 @@ class HierarchicalCore(RecurrentCore):
 
     readout = "z_h"
     latent = "z_l"  # the low level, the analogue of TRM's latent z
+    level_names = {"z_h": "high level z_H", "z_l": "low level z_L"}
     #: How the reference HRM code names what this core holds (see reasonkit.interop).
     REFERENCE_LEVELS = {"H_level": "high", "L_level": "low", "H_init": "z_h_init", "L_init": "z_l_init"}
 

@@ -29,6 +29,7 @@ class RecursiveCore(RecurrentCore):
 
     readout = "y"
     latent = "z"  # PTRM perturbs TRM's z (z_L)
+    level_names = {"y": "answer y", "z": "latent z"}
 
     def __init__(
         self,

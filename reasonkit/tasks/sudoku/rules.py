@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["BOX_SHAPES", "box_shape", "box_index", "is_valid_solution", "side"]
+__all__ = ["BOX_SHAPES", "box_shape", "box_index", "is_valid_solution", "conflicting_cells", "side"]
 
 #: Box shape (rows, columns) of each supported grid size.
 BOX_SHAPES = {4: (2, 2), 6: (2, 3), 9: (3, 3)}
@@ -45,3 +45,17 @@ def is_valid_solution(grids: np.ndarray, n: int) -> np.ndarray:
     boxes = g.reshape(-1, n * n)[:, np.argsort(box_index(n), kind="stable")].reshape(-1, n, n)
     box = np.all(np.sort(boxes, axis=2) == want, axis=(1, 2))
     return (rows & cols & box).reshape(np.asarray(grids).shape[:-1])
+
+
+def conflicting_cells(grid: np.ndarray, n: int) -> np.ndarray:
+    """For one flat grid [n*n] of digits (0 blank), True at every filled cell whose digit appears again in its
+    row, column or box."""
+    g = np.asarray(grid).reshape(n * n).astype(np.int64)
+    r, c = np.divmod(np.arange(n * n), n)
+    out = np.zeros(n * n, dtype=bool)
+    for unit in (r, c, box_index(n)):
+        # count each (unit, digit) pair and mark the filled cells whose pair occurs more than once
+        key = unit * (n + 1) + g
+        counts = np.bincount(key, minlength=n * (n + 1))
+        out |= (g > 0) & (counts[key] > 1)
+    return out
