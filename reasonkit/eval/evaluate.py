@@ -229,7 +229,7 @@ def evaluate(
             "sequences_per_second": result.sequences_per_second,
             "segments_run": result.segments_run,
             "early_exit": early_exit,
-            "max_steps": max_steps or model.halting.max_steps,
+            "max_steps": max_steps or model.inference_steps,
             "test_time": asdict(tt),
         }
     )

@@ -149,7 +149,6 @@ def _solve_rows(
 ) -> tuple[np.ndarray, np.ndarray, Optional[np.ndarray], int]:
     """Run every row through the slot pool: (predictions, steps, confidences or None, batched segments run)."""
     n, seq = inputs.shape
-    limit = model.halting.max_steps if max_steps is None else max_steps
     batch_size = max(1, min(batch_size, n))
     preds = torch.zeros(n, seq, dtype=torch.int32)
     steps = torch.zeros(n, dtype=torch.int32)
@@ -157,6 +156,7 @@ def _solve_rows(
 
     was_training = model.training
     model.eval()
+    limit = model.inference_steps if max_steps is None else max_steps
     slot_example = torch.full((batch_size,), -1, dtype=torch.long)  # which example each slot runs (-1: idle)
     batch = {
         "inputs": torch.zeros(batch_size, seq, dtype=torch.int32, device=device),

@@ -83,6 +83,7 @@ class Reasoner(nn.Module):
         forward_dtype: torch.dtype,
         *,
         spec: Optional[ReasonerSpec] = None,
+        inference_max_steps: Optional[int] = None,
     ) -> None:
         super().__init__()
         self.embedding = embedding
@@ -92,8 +93,18 @@ class Reasoner(nn.Module):
         self.forward_dtype = forward_dtype
         self.vocab_size = vocab_size
         self.spec: Optional[ReasonerSpec] = spec
+        if inference_max_steps is not None and inference_max_steps < 1:
+            raise ConfigError(f"inference_max_steps must be at least 1 (or None), got {inference_max_steps}")
+        #: Segments allowed in eval mode when a call sets no ``max_steps`` (None: the policy's ``max_steps``).
+        self.inference_max_steps = inference_max_steps
         self.first_grad = gradient.first_grad(core.schedule)
         self.lm_head = CastedLinear(hidden_size, vocab_size, bias=False)
+
+    @property
+    def inference_steps(self) -> int:
+        """Segments a sequence gets at inference when a call sets no ``max_steps``: ``inference_max_steps`` if set,
+        else the halting policy's (training) maximum."""
+        return self.halting.max_steps if self.inference_max_steps is None else self.inference_max_steps
 
     @property
     def prefix_len(self) -> int:
@@ -185,14 +196,17 @@ class Reasoner(nn.Module):
     ) -> tuple[Carry, SegmentOutput]:
         """Run one segment: halted slots take the rows of ``batch``, the rest continue their example.
 
-        ``max_steps`` overrides the policy's maximum (inference-time scaling); ``early_exit`` lets the policy stop
+        ``max_steps`` overrides the segment limit: the policy's maximum in training, :attr:`inference_steps` in eval
+        mode (more than the training maximum scales inference); ``early_exit`` lets the policy stop
         sequences at inference instead of running every one to the maximum. With ``check`` (and outside
         ``torch.compile``) token and puzzle ids are checked against the model's sizes, a host sync: callers that
         validated their data once pass ``check=False``.
         """
         if check and not torch.compiler.is_compiling():
             self.check_batch(batch)
-        limit = self.halting.max_steps if max_steps is None else max_steps
+        limit = (
+            max_steps if max_steps is not None else self.halting.max_steps if self.training else self.inference_steps
+        )
         fresh = carry.halted
         state = self.core.reset(carry.state, fresh)
         data = {k: _where_rows(fresh, batch[k], v) for k, v in carry.data.items()}
@@ -230,21 +244,21 @@ class Reasoner(nn.Module):
         module's training mode. A slot that halts early keeps its answer while the batch runs on; for throughput
         on many puzzles use :func:`reasonkit.eval.infer`, which refills such slots with waiting puzzles.
         """
-        limit = self.halting.max_steps if max_steps is None else max_steps
-        if limit < 1:
+        if max_steps is not None and max_steps < 1:
             raise ConfigError(f"max_steps must be at least 1 (or None for the model's maximum), got {max_steps}")
         if puzzle_identifiers is None:
             puzzle_identifiers = torch.zeros(inputs.shape[0], dtype=torch.int32, device=inputs.device)
         batch = {"inputs": inputs, "puzzle_identifiers": puzzle_identifiers}
         was_training = self.training
         self.eval()
+        limit = self.inference_steps if max_steps is None else max_steps
         try:
             carry = self.initial_carry(batch)
             done = torch.zeros(inputs.shape[0], dtype=torch.bool, device=inputs.device)
             logits = confidence = None
             steps = torch.zeros_like(carry.steps)
             for segment in range(limit):
-                carry, out = self(carry, batch, max_steps=max_steps, early_exit=early_exit, check=segment == 0)
+                carry, out = self(carry, batch, max_steps=limit, early_exit=early_exit, check=segment == 0)
                 conf = self.halting.confidence(out.halting)
                 newly = carry.halted & ~done
                 logits = out.logits.clone() if logits is None else _where_rows(newly, out.logits, logits)

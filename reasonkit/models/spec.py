@@ -40,6 +40,11 @@ class ReasonerSpec(Spec):
     loss: Literal["stablemax", "softmax"] = Field(
         "stablemax", description="LM cross-entropy: stablemax (HRM) or softmax"
     )
+    inference_max_steps: Optional[PositiveInt] = Field(
+        None,
+        description="segments allowed at inference (eval mode) when a call sets no max_steps; None = the halting "
+        "policy's max_steps. More than the training maximum scales inference (HRM, arXiv 2506.21734, sec. 4)",
+    )
 
     @field_validator("task")
     @classmethod
@@ -115,4 +120,5 @@ class ReasonerSpec(Spec):
             self.vocab_size,
             DTYPES[self.forward_dtype],
             spec=self,
+            inference_max_steps=self.inference_max_steps,
         )

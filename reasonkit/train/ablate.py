@@ -20,12 +20,12 @@ import math
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..builder import get_spec
 from ..errors import ConfigError
 from ..registry import lookup
 from ..spec import KindGroup, parse_overrides
 from .config import TrainConfig, config_from_overrides
 from .main import RecipeSettings, resolve_config
+from .recipe import build_spec
 
 __all__ = ["Ablation", "grid_from_settings", "run_ablation", "summarise"]
 
@@ -60,7 +60,8 @@ def _kind_switch(base: TrainConfig, path: str, kind: str) -> Any:
     ``path`` names a registered group's field; else ``kind`` unchanged (a plain string setting)."""
     from ..models.spec import ReasonerSpec
 
-    node: Any = json.loads(get_spec(base.model, **base.model_overrides).model_dump_json())
+    spec = build_spec(base, task=base.task.kind if base.task is not None else None)  # graph cells need the task
+    node: Any = json.loads(spec.model_dump_json())
     cls: Any = ReasonerSpec
     group = None
     for part in path.split("."):

@@ -1,9 +1,9 @@
 """Run logging: progress (loss, accuracy, steps/s, ETA), a JSONL file of metrics, optional sinks.
 
 In a terminal the progress is a bar; when standard error is a file or a pipe it is plain, sparse lines (about
-every 5% of the run or every minute, whichever comes first), not thousands of carriage returns. TensorBoard and
-Weights & Biases are optional: they are imported only when asked for, and a clear error says which package to
-install when they are missing. Only rank 0 logs.
+every 5% of the run or every minute, whichever comes first, each the mean since the previous line), not thousands
+of carriage returns. TensorBoard and Weights & Biases are optional: they are imported only when asked for, and a
+clear error says which package to install when they are missing. Only rank 0 logs.
 """
 
 from __future__ import annotations
@@ -18,6 +18,9 @@ from typing import Any
 from ..errors import MissingDependencyError
 
 __all__ = ["RunLogger", "MissingSinkError", "check_sinks"]
+
+#: The metrics a progress bar or line shows.
+_SHOWN = ("loss", "accuracy", "exact_accuracy")
 
 
 class MissingSinkError(MissingDependencyError):
@@ -104,6 +107,7 @@ class RunLogger:
         self.total_steps = total_steps
         self.lines = progress and not sys.stderr.isatty()
         self._line_every = max(1, total_steps // 20)
+        self._window: dict[str, tuple[float, int]] = {}
         self._last_line = time.perf_counter()
         if progress and not self.lines:
             from tqdm.auto import tqdm
@@ -123,20 +127,23 @@ class RunLogger:
             self.wb.log({f"{kind}/{k}": v for k, v in record.items() if k not in ("step", "kind")}, step=step)
         if kind != "train":
             return
-        post = {
-            k: f"{record[k]:.4g}" for k in ("loss", "accuracy", "exact_accuracy") if isinstance(record.get(k), float)
-        }
+        shown = {k: float(record[k]) for k in _SHOWN if isinstance(record.get(k), (int, float))}
+        post = {k: f"{v:.4g}" for k, v in shown.items()}
         if self.bar is not None:
             self.bar.n = step
             self.bar.set_postfix(post, refresh=False)
             self.bar.refresh()
         elif self.lines:
+            for k, v in shown.items():  # a line shows the mean of the records since the previous line
+                total, count = self._window.get(k, (0.0, 0))
+                self._window[k] = (total + v, count + 1)
             now = time.perf_counter()
             if step % self._line_every == 0 or step == self.total_steps or now - self._last_line > 60:
                 self._last_line = now
                 rate = self.steps_per_second(step)
                 eta = (self.total_steps - step) / max(rate, 1e-9)
-                fields = " ".join(f"{k} {v}" for k, v in post.items())
+                fields = " ".join(f"{k} {total / count:.4g}" for k, (total, count) in self._window.items())
+                self._window = {}
                 print(
                     f"step {step}/{self.total_steps} {fields} {rate:.2f} steps/s eta {eta / 60:.1f} min",
                     file=sys.stderr,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import sys
 from pathlib import Path
 from typing import Any, Callable, Optional, Sequence
 
@@ -30,6 +31,7 @@ from ..data.schema import DatasetMeta
 from ..data.validate import verify_dataset
 from ..errors import CheckpointError, ConfigError, NonFiniteLossError
 from ..eval.evaluate import check_data_fits_spec, evaluate, resolve_task
+from ..eval.scaling import scaling_curve
 from ..models.spec import ReasonerSpec
 from ..registry import list_kinds
 from ..runtime import configure_threads, resolve_precision
@@ -139,7 +141,8 @@ class Recipe:
         self.data_dir = config.resolved_data_dir
         self.run_dir = Path(config.resolved_out_dir)
         if self.world.is_main:
-            built = prepare_data(self.data_dir, config.task, progress=config.progress)
+            # Build bars only in a terminal: in a log file they are thousands of carriage returns.
+            built = prepare_data(self.data_dir, config.task, progress=config.progress and sys.stderr.isatty())
             if built is not None:
                 self.results["data"] = {"built": self.data_dir, "stats": built.get("stats", {})}
         if self.world.distributed:
@@ -290,6 +293,11 @@ class Recipe:
         return metrics
 
     # -- evaluate --------------------------------------------------------------------------------------------------
+    @property
+    def eval_batch_size(self) -> int:
+        """Sequences per evaluation batch: ``eval_batch_size``, else the training batch of one process."""
+        return self.config.eval_batch_size or max(1, self.config.global_batch_size // self.world.size)
+
     def evaluate_split(
         self,
         *,
@@ -309,7 +317,7 @@ class Recipe:
                 limit=limit,
                 max_steps=max_steps,
                 early_exit=early_exit,
-                batch_size=self.config.eval_batch_size or max(1, self.config.global_batch_size // self.world.size),
+                batch_size=self.eval_batch_size,
                 device=self.device,
                 task=self.task,
             )
@@ -333,8 +341,16 @@ class Recipe:
         out["full"] = self.evaluate_split(limit=limit, log=True, kind="final")
         if config.early_exit:
             out["early_exit"] = self.evaluate_split(limit=limit, early_exit=True, log=True, kind="final_early_exit")
-        if config.scaling:
-            out["scaling"] = {str(k): self.evaluate_split(limit=limit, max_steps=k) for k in config.scaling}
+        if config.scaling and self.world.is_main:
+            out["scaling"] = scaling_curve(
+                self.trainer.eval_model(),
+                self.data_dir,
+                config.scaling,
+                limit=limit,
+                batch_size=self.eval_batch_size,
+                device=self.device,
+                task=self.task,
+            )
         if self.world.is_main:
             (self.run_dir / "final_eval.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
             if config.plots:

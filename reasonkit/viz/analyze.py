@@ -21,8 +21,9 @@ import torch
 
 from ..builder import build
 from ..errors import ConfigError, OutputError
-from ..eval.evaluate import check_data_fits_model, resolve_task, score
+from ..eval.evaluate import check_data_fits_model, resolve_task
 from ..eval.output import write_text
+from ..eval.scaling import score_segments
 from ._data import read_examples, split_size
 from .curves import plot_scaling
 from .pr import participation_ratio, plot_participation
@@ -73,11 +74,9 @@ def analyze(
         fresh = build(model.spec).to(next(model.parameters()).device)
     tr0 = trace(fresh, ex.inputs, ex.puzzle_identifiers, segments=segments, states=True, batch_size=batch_size)
 
-    accuracy = {}
-    for k in range(1, tr.segments + 1):
-        pred = tr.predictions[k - 1]
-        correct = None if resolved is None else resolved.is_correct(ex.inputs, pred, ex.labels)
-        accuracy[str(k)] = score(pred, ex.labels, np.full(len(pred), k), correct)
+    accuracy = score_segments(
+        {k: tr.predictions[k - 1] for k in range(1, tr.segments + 1)}, ex.inputs, ex.labels, resolved
+    )
     result = {
         "core": model.spec.core.kind,
         "levels": dict(tr.level_names),

@@ -126,7 +126,7 @@ def trace(
     readout's prediction after each update and ``states`` the levels' final states. The module's training mode
     is restored afterwards.
     """
-    segments = model.halting.max_steps if segments is None else segments
+    segments = model.inference_steps if segments is None else segments
     if segments < 1 or batch_size < 1:
         raise ConfigError(f"segments and batch_size must be at least 1, got {segments} and {batch_size}")
     device = next(model.parameters()).device

@@ -101,6 +101,25 @@ def test_graph_cell_messages_follow_the_graph():
     assert changed.nonzero().flatten().tolist() == [1, 4, 5, 6, 9]
 
 
+@pytest.mark.parametrize("layers", [1, 2, 4])
+def test_relational_messages_equal_the_per_edge_mlp_of_the_concatenation(layers):
+    """The factorised first layer computes sum_j MLP([h_i, h_j]) exactly as the RRN paper writes it."""
+    from reasonkit.blocks.cells._relational import RelationalMessages
+    from reasonkit.layers.graphs import peer_graph
+
+    torch.manual_seed(layers)
+    messages = RelationalMessages(8, layers)
+    for p in messages.parameters():  # non-zero biases, so that the bias placement is checked too
+        torch.nn.init.normal_(p)
+    edges = peer_graph(4, 2, 2)
+    x = torch.randn(3, 16, 8, dtype=torch.float64)
+    messages = messages.double()
+    source, target = edges
+    per_edge = messages.mlp(torch.cat((x[:, target], x[:, source]), dim=-1))
+    expected = torch.zeros_like(x).index_add_(1, target, per_edge)
+    torch.testing.assert_close(messages(x, edges), expected, rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize(
     "task, seq_len, match",
     [

@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from hypothesis import given
 from hypothesis import strategies as st
 
-from reasonkit import build
+from reasonkit import build, get_spec
 
 SEQ, VOCAB = 8, 11
 
@@ -134,3 +134,24 @@ def test_tokens_outside_the_vocabulary_are_rejected():
     b["puzzle_identifiers"][1] = 3
     with pytest.raises(ValueError, match="puzzle_identifiers.*num_puzzle_ids"):
         model(model.initial_carry(b), b)
+
+
+def test_inference_max_steps_sets_the_segments_at_inference_only():
+    """Trained with 3 segments, run with 5 at inference unless a call says otherwise (inference-time scaling)."""
+    from reasonkit.eval import infer
+
+    spec = get_spec("hrm-tiny", seq_len=16, halting={"kind": "q_act", "max_steps": 3}, inference_max_steps=5)
+    assert type(spec).model_validate_json(spec.model_dump_json()) == spec
+    torch.manual_seed(0)
+    model = spec.build()
+    assert model.inference_steps == 5 and build("hrm-tiny").inference_steps == build("hrm-tiny").halting.max_steps
+    x = torch.randint(1, 11, (4, 16), dtype=torch.int32)
+    batch = {"inputs": x, "puzzle_identifiers": torch.zeros(4, dtype=torch.int32)}
+    carry = model.initial_carry(batch)
+    for _ in range(3):  # training: the policy's maximum
+        carry, _out = model(carry, batch)
+    assert carry.halted.all() and (carry.steps == 3).all()
+    assert (model.solve(x).steps == 5).all() and model.training
+    assert (infer(model, x.numpy()).steps == 5).all() and (infer(model, x.numpy(), max_steps=2).steps == 2).all()
+    with pytest.raises(ValueError, match="inference_max_steps"):
+        get_spec("hrm-tiny", inference_max_steps=0)

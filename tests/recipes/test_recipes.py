@@ -137,6 +137,22 @@ def test_dry_run_prints_the_plan_without_building(recipe, tmp_path, capsys, monk
     assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
 
 
+def test_sudoku_demo_plan_is_the_graph_hrm(tmp_path, capsys, monkeypatch):
+    """The README's demo: 6x6 generated, the hierarchical core of graph cells, Q-ACT to 8, float32, the curves."""
+    monkeypatch.chdir(tmp_path)
+    assert recipe_main(["--demo", "--dry-run"], load_recipe(str(RECIPES / "sudoku_extreme.py"))) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["parameters"] == 123_714 and plan["optimizer_steps"] == 1600
+    assert plan["data_shape"]["seq_len"] == 36 and plan["data_shape"]["vocab_size"] == 8
+    config = plan["config"]
+    assert config["precision"] == "float32" and config["plots"] is True and config["early_exit"] is True
+    assert config["scaling"] == list(range(1, 17)) and config["out_dir"].startswith("runs/")
+    overrides = config["model_overrides"]
+    assert overrides["halting"]["max_steps"] == 8 and overrides["inference_max_steps"] == 16  # 2x at inference
+    assert overrides["core"]["high"]["kind"] == overrides["core"]["low"]["kind"] == "graph"
+    assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
+
+
 def test_model_switch_and_paper_switch(capsys):
     settings = load_recipe(str(RECIPES / "sudoku_extreme.py"))
     config, _ = resolve_config(["model=trm-7m", "lr=3e-4"], settings)

@@ -65,3 +65,17 @@ def test_log_lines_average_their_window_and_weight_counted_metrics(tmp_path):
     assert one["exact_accuracy"] == 0.5  # the count-weighted mean, not diluted by the step that halted nothing
     assert (two["step"], two["loss"], two["count"]) == (4, 2.0, 0.0)
     assert "exact_accuracy" not in two  # nothing halted in this window: no accuracy rather than a false 0
+
+
+def test_plain_lines_in_a_file_are_sparse_and_show_the_mean_since_the_previous_line(tmp_path, capsys):
+    log = RunLogger(tmp_path, total_steps=40, progress=True)  # standard error is captured: not a terminal
+    log.log(1, {"loss": 1.0, "accuracy": 0.5, "exact_accuracy": 0})
+    log.log(2, {"loss": 3.0})  # a step where no sequence halted has no accuracy: the line keeps step 1's
+    log.log(3, {"loss": 5.0, "accuracy": 1.0})
+    log.log(4, {"loss": 7.0, "accuracy": 0.0})
+    log.close()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and "\r" not in "".join(lines)
+    assert lines[0].startswith("step 2/40 loss 2 accuracy 0.5 exact_accuracy 0 ")
+    assert lines[1].startswith("step 4/40 loss 6 accuracy 0.5 ")
+    assert "exact_accuracy" not in lines[1] and "steps/s eta" in lines[1]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ...errors import MissingDependencyError
@@ -34,14 +35,24 @@ def mlp(inputs: int, width: int, layers: int) -> nn.Sequential:
 
 
 class RelationalMessages(MessagePassing):
-    """Sum over incoming edges of ``MLP([h_target, h_source])``, batched over a leading axis."""
+    """Sum over incoming edges of ``MLP([h_target, h_source])``, batched over a leading axis.
+
+    The MLP's first layer is linear in the concatenation, ``W [h_i, h_j] + b = W_t h_i + (W_s h_j + b)``, so it runs
+    once per node and the two halves are gathered per edge: the same function, with the widest matmul done for the
+    nodes instead of the (about 12 to 20 times more) edges.
+    """
 
     def __init__(self, hidden_size: int, layers: int) -> None:
         super().__init__(aggr="add", node_dim=-2)
+        self.hidden_size = hidden_size
         self.mlp = mlp(2 * hidden_size, hidden_size, layers)
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
-        return self.propagate(edge_index, x=x)
+        first = self.mlp[0]
+        weight = first.weight.to(x.dtype)
+        target = F.linear(x, weight[:, : self.hidden_size])
+        source = F.linear(x, weight[:, self.hidden_size :], first.bias.to(x.dtype))
+        return self.propagate(edge_index, target=target, source=source)
 
-    def message(self, x_i: torch.Tensor, x_j: torch.Tensor) -> torch.Tensor:
-        return self.mlp(torch.cat((x_i, x_j), dim=-1))
+    def message(self, target_i: torch.Tensor, source_j: torch.Tensor) -> torch.Tensor:
+        return self.mlp[1:](target_i + source_j)

@@ -60,7 +60,7 @@ class GraphCell(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         batch, seq, hidden = x.shape
-        summed = self.messages(x, self.edge_index)
+        summed = self.messages(x, self.edge_index.to(x.device))  # a no-op but on the meta device (FLOP counts)
         u = self.node(torch.cat((summed, x), dim=-1)).reshape(-1, hidden).float()
         flat = x.reshape(-1, hidden).float()
         if self.update_kind == "gru":
