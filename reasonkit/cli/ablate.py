@@ -1,4 +1,5 @@
-"""``reasonkit ablate RECIPE [--demo|--paper NAME] axis=a,b ... [key=value ...] --out DIR``: a grid of runs."""
+"""``reasonkit ablate RECIPE [--demo|--paper NAME] axis=a,b ... [key=value ...] [--jobs N] --out DIR``: a grid of
+runs."""
 
 from __future__ import annotations
 
@@ -49,10 +50,13 @@ def _ablate(args: argparse.Namespace) -> int:
 
     items = list(args.settings)
     out, dry_run, no_plot = _take(items, "--out", value=True), _take(items, "--dry-run"), _take(items, "--no-plot")
+    jobs = _take(items, "--jobs", value=True)
     if out is None:
         raise ConfigError("give --out DIR: the directory of the runs and the results table")
+    if jobs is not None and not (jobs.isdigit() and int(jobs) >= 1):
+        raise ConfigError(f"--jobs needs a whole number of at least 1, got {jobs!r}")
     recipe = load_recipe(args.recipe)
-    result = run_ablation(recipe, items, out, dry_run=dry_run, plot=not no_plot)
+    result = run_ablation(recipe, items, out, dry_run=dry_run, plot=not no_plot, jobs=int(jobs or 1))
     if dry_run:
         print(json.dumps(result, indent=2))
     else:
@@ -73,6 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "settings",
         nargs=argparse.REMAINDER,
         help="axes key=a,b,c and fixed key=value settings, and anywhere among them: --out DIR (required), --demo, "
-        "--paper NAME, --dry-run (list the runs), --no-plot (the tables only, no matplotlib needed)",
+        "--paper NAME, --dry-run (list the runs), --no-plot (the tables only, no matplotlib needed), --jobs N (N runs "
+        "at a time, the cores divided among them)",
     )
     p.set_defaults(func=_ablate)

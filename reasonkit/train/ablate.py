@@ -2,13 +2,15 @@
 and one results table (CSV and Markdown, mean and spread over seeds) with a plot.
 
     reasonkit ablate recipes/sudoku_extreme.py --demo gradient=one_step,last_cycle,bptt \\
-        halting=fixed,q_act,q_halt seed=0,1 total_steps=400 --out runs/ablate-sudoku
+        halting=fixed,q_act,q_halt seed=0,1 total_steps=400 --jobs 2 --out runs/ablate-sudoku
 
 A setting with commas is an axis of the grid; one without is fixed for every run. Keys are TrainConfig fields
 (``lr``, ``seed``), ``task.<field>``, or model-spec paths with or without the ``model.`` prefix (``gradient``,
 ``halting.max_steps``). Switching a kind (``halting=fixed``) keeps the fields the new kind shares with the old one
 (``max_steps``), so an ablation changes one thing. Run ``k`` of the grid writes to ``<out>/<axis values>/``; a run
-whose ``final_eval.json`` exists is skipped, an interrupted one resumes from its checkpoints.
+whose ``final_eval.json`` exists is skipped, an interrupted one resumes from its checkpoints. ``--jobs N`` runs N
+at a time in separate processes, the cores divided among them (on a small CPU, two one-thread runs of a tiny model
+get more done than one two-thread run).
 """
 
 from __future__ import annotations
@@ -161,10 +163,52 @@ def _markdown(summary: list[dict[str, Any]], group_keys: list[str]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _run_one(config_json: str) -> None:
+    """One run of the grid in a worker process (a top-level function: spawned workers import it)."""
+    from .recipe import Recipe
+
+    Recipe(TrainConfig.model_validate_json(config_json)).run()
+
+
+def _run_parallel(configs: list[TrainConfig], jobs: int) -> None:
+    """Run ``configs`` ``jobs`` at a time in spawned processes, each with the usable cores divided among the jobs
+    (unless a run sets ``threads``); the data sets are built first, once, in this process."""
+    import concurrent.futures
+    import multiprocessing
+
+    from ..runtime import cpu_count
+    from .data import prepare_data
+
+    built = set()
+    for c in configs:
+        key = (c.resolved_data_dir, c.task.model_dump_json() if c.task is not None else None)
+        if key not in built:
+            built.add(key)
+            prepare_data(c.resolved_data_dir, c.task, progress=False)
+    threads = max(1, cpu_count() // jobs)
+    context = multiprocessing.get_context("spawn")  # a fresh torch per worker: no forked thread pools
+    with concurrent.futures.ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        futures = [
+            pool.submit(_run_one, (c if c.threads else c.model_copy(update={"threads": threads})).model_dump_json())
+            for c in configs
+        ]
+        for future in futures:
+            future.result()  # the first failed run's error, after the others have finished or failed
+
+
 def run_ablation(
-    recipe: RecipeSettings, argv: Sequence[str], out_dir: str | Path, *, dry_run: bool = False, plot: bool = True
+    recipe: RecipeSettings,
+    argv: Sequence[str],
+    out_dir: str | Path,
+    *,
+    dry_run: bool = False,
+    plot: bool = True,
+    jobs: int = 1,
 ) -> dict[str, Any]:
-    """Run (or resume) every point of the grid that ``argv`` describes on ``recipe``; write the results table."""
+    """Run (or resume) every point of the grid that ``argv`` describes on ``recipe``, ``jobs`` runs at a time;
+    write the results table."""
+    if jobs < 1:
+        raise ConfigError(f"--jobs must be at least 1, got {jobs}")
     flags = [a for a in argv if a.startswith("--")]
     axes, fixed = grid_from_settings([a for a in argv if not a.startswith("--")])
     base, _ = resolve_config(flags + fixed, recipe)
@@ -176,13 +220,18 @@ def run_ablation(
         }
     from .recipe import Recipe
 
-    rows = []
-    for point, config in runs:
-        done = Path(config.resolved_out_dir) / "final_eval.json"
-        if not done.is_file():
-            print(f"ablation run {config.resolved_out_dir}", flush=True)
+    def done(config: TrainConfig) -> Path:
+        return Path(config.resolved_out_dir) / "final_eval.json"
+
+    pending = [config for _, config in runs if not done(config).is_file()]
+    for config in pending:
+        print(f"ablation run {config.resolved_out_dir}", flush=True)
+    if jobs > 1 and len(pending) > 1:
+        _run_parallel(pending, min(jobs, len(pending)))
+    else:
+        for config in pending:
             Recipe(config).run()
-        rows.append(_row(point, json.loads(done.read_text())))
+    rows = [_row(point, json.loads(done(config).read_text())) for point, config in runs]
     group_keys = [k for k in rows[0] if k not in METRICS and k != "seed"]
     summary = summarise(rows, group_keys)
     out = Path(out_dir)

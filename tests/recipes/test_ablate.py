@@ -89,3 +89,32 @@ def test_a_grid_runs_resumes_and_writes_the_table(tmp_path, capsys):
     assert main(argv) == 0  # every run is done: skipped, the table written again
     assert "ablation run" not in capsys.readouterr().out
     assert (tmp_path / "grid" / "gradient=bptt-seed=1" / "final_eval.json").stat().st_mtime_ns == stamp
+
+
+def test_jobs_run_the_grid_in_parallel_processes_with_the_sequential_results(tmp_path, capsys):
+    task = json.dumps({"kind": "sudoku", "size": 4, "train_size": 12, "test_size": 6, "aug": 1})
+    common = [
+        "ablate",
+        RECIPE,
+        "--demo",
+        "gradient=one_step,bptt",
+        f"task={task}",
+        f"data_dir={tmp_path / 'data'}",
+        "total_steps=2",
+        "global_batch_size=4",
+        "eval_every=null",
+        "checkpoint_every=null",
+        "progress=false",
+        "threads=1",
+        "scaling=[1,2]",
+        "--no-plot",
+    ]
+    assert main([*common, "--out", str(tmp_path / "seq")]) == 0
+    assert main([*common, "--jobs", "2", "--out", str(tmp_path / "par")]) == 0, capsys.readouterr().err
+    for name in ("gradient=one_step", "gradient=bptt"):
+        seq = json.loads((tmp_path / "seq" / name / "final_eval.json").read_text())
+        par = json.loads((tmp_path / "par" / name / "final_eval.json").read_text())
+        assert seq["scaling"] == par["scaling"] and seq["full"]["exact_accuracy"] == par["full"]["exact_accuracy"]
+    assert (tmp_path / "seq" / "runs.csv").read_text() == (tmp_path / "par" / "runs.csv").read_text()
+    assert main([*common, "--jobs", "0", "--out", str(tmp_path / "bad")]) == 2
+    assert "--jobs needs a whole number of at least 1, got '0'" in capsys.readouterr().err
