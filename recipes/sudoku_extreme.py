@@ -43,12 +43,12 @@ TRM = HRM.model_copy(update={"model": "trm-mlp-5m", "epochs": 50000, "ema": 0.99
 #: evaluator fails on Sudoku data and the error is swallowed).
 URM = HRM.model_copy(update={"model": "urm-14m", "global_batch_size": 128, "epochs": 50000, "ema": 0.999})
 
-#: The CPU demo (the README's first command): 6x6 Sudoku (2x3 boxes, minimal puzzles with a unique solution)
-#: generated locally; an HRM whose two levels are recurrent-relational-network steps over the Sudoku constraint
-#: graph (graph cells, Palm et al. 2018), 2 H x 2 L cycles per segment, deep supervision over up to 8 segments
-#: with Q-learning halting; 1,600 steps of batch 64, about 6 minutes on 2 CPU cores. The measurements behind
-#: each choice (the gradient, the cell, the injection, the loss) are in docs/results.md: the bptt gradient
-#: through a segment's 6 graph steps learned far faster than the paper's one-step gradient on this task.
+#: The CPU demo (the README's first command): 6x6 Sudoku (2x3 boxes, unique solutions) generated locally; an HRM
+#: whose two levels are recurrent-relational-network steps over the Sudoku constraint graph (graph cells, Palm et
+#: al. 2018), 2 H x 2 L cycles per segment, deep supervision over up to 8 segments with Q-learning halting, 16
+#: segments at inference; 1,800 steps of batch 64, about 8 minutes on 2 CPU cores. docs/results.md has the
+#: measurements behind each choice: the bptt gradient through a segment's 6 graph steps learned far faster than
+#: the paper's one-step gradient on this task, and transformer cells did not learn 6x6 in this budget.
 DEMO_CELL = {"kind": "graph", "message_layers": 2, "update": "gru"}
 DEMO = TrainConfig(
     task={"kind": "sudoku", "size": 6, "train_size": 10000, "test_size": 1000, "aug": 9},
@@ -72,7 +72,7 @@ DEMO = TrainConfig(
     },
     precision="float32",
     global_batch_size=64,
-    total_steps=1600,
+    total_steps=1800,
     lr=3e-3,
     lr_warmup_steps=30,
     lr_min_ratio=0.1,
@@ -80,8 +80,8 @@ DEMO = TrainConfig(
     puzzle_lr=1e-3,
     puzzle_weight_decay=0.1,
     ema=0.995,
-    checkpoint_every=400,
-    eval_every=400,
+    checkpoint_every=600,
+    eval_every=600,
     eval_limit=1000,
     scaling=list(range(1, 17)),
     plots=True,

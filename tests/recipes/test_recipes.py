@@ -142,7 +142,7 @@ def test_sudoku_demo_plan_is_the_graph_hrm(tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     assert recipe_main(["--demo", "--dry-run"], load_recipe(str(RECIPES / "sudoku_extreme.py"))) == 0
     plan = json.loads(capsys.readouterr().out)
-    assert plan["parameters"] == 123_714 and plan["optimizer_steps"] == 1600
+    assert plan["parameters"] == 123_714 and plan["optimizer_steps"] == 1800
     assert plan["data_shape"]["seq_len"] == 36 and plan["data_shape"]["vocab_size"] == 8
     config = plan["config"]
     assert config["precision"] == "float32" and config["plots"] is True and config["early_exit"] is True
