@@ -325,3 +325,5 @@ def test_precision_auto_follows_the_measured_bf16_speed(monkeypatch):
 def test_the_bf16_probe_measures_both_dtypes():
     fast, reason = measured_bf16_speed.__wrapped__("cpu")  # the measurement itself, not the tests' pinned answer
     assert isinstance(fast, bool) and "GFLOP/s" in reason and "float32" in reason  # no assumption about the answer
+    # The CPU probe never answers for another device.
+    assert measured_bf16_speed.__wrapped__("mps") == (False, "reasonkit has no bfloat16 speed probe for mps devices")
