@@ -16,7 +16,7 @@ import torch
 
 from .errors import ConfigError
 
-__all__ = ["resolve_device", "configure_threads", "cpu_count", "bf16_speed", "resolve_precision"]
+__all__ = ["resolve_device", "configure_threads", "cpu_count", "bf16_speed", "resolve_precision", "compiler_available"]
 
 
 def cpu_count() -> int:
@@ -93,6 +93,26 @@ def bf16_speed(device: str = "cpu") -> tuple[bool, str]:
         f"{rates[torch.float32]:.1f} in float32 on this CPU"
     )
     return fast, reason
+
+
+@cache
+def compiler_available(device: str = "cpu") -> bool:
+    """Whether ``torch.compile``'s default backend can build kernels for ``device`` here: a C++ compiler for the
+    CPU, Triton for CUDA; never for other devices (MPS). Checked once per process."""
+    kind = torch.device(device).type
+    try:
+        if kind == "cuda":
+            from torch.utils._triton import has_triton
+
+            return has_triton()
+        if kind == "cpu":
+            from torch._inductor.cpp_builder import get_cpp_compiler
+
+            get_cpp_compiler()  # raises when no C++ compiler is found
+            return True
+    except Exception:  # a missing toolchain, or a torch whose private helpers moved: stay eager
+        return False
+    return False
 
 
 def resolve_precision(precision: str, device: torch.device) -> str:
