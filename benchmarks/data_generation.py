@@ -24,7 +24,7 @@ def emit(**kw):
 
 
 def _timed_gen_job(job):
-    from reasonkit.tasks.sudoku import _gen_job
+    from reasonkit.tasks.sudoku.build import _gen_job
 
     t = time.process_time()
     out = _gen_job(job)
@@ -32,12 +32,10 @@ def _timed_gen_job(job):
 
 
 def sudoku_hard(a):
-    from reasonkit.data import _sudoku_native
     from reasonkit.data._parallel import parallel_map
     from reasonkit.data.builder import puzzle_seed
-    from reasonkit.tasks.sudoku import _rating_stats
+    from reasonkit.tasks.sudoku.build import _rating_stats
 
-    _sudoku_native.load()
     jobs = [(puzzle_seed(0, i), 9, a.min_rating, 400) for i in range(a.count)]
     t = time.perf_counter()
     res = parallel_map(_timed_gen_job, jobs, a.workers, desc=f"9x9 min-rating {a.min_rating}")

@@ -3,7 +3,9 @@
     python benchmarks/train_step.py [--preset hrm-tiny] [--batch 64] [--seq 16] [--steps 30] [--compile]
 
 Measures the full step (segment, Q-target pass, loss, backward, Adam-atan2, puzzle sign-SGD) on random tokens,
-after warm-up, in one process. On a CPU, compile time is reported separately from the timed steps.
+after warm-up, in one process: ``compile=False``, and with ``--compile`` also ``compile=True`` (the whole
+segment, its loss and the fused optimizer update). The warm-up (compilation) is reported separately from the
+timed steps. For the comparison with the reference implementations see train_vs_reference.py.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ def run(preset: str, batch: int, seq: int, steps: int, compile: bool, threads: i
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--preset", default="hrm-tiny")
     p.add_argument("--batch", type=int, default=64)
     p.add_argument("--seq", type=int, default=16)

@@ -28,6 +28,7 @@ from reasonkit.errors import (
     SpecError,
 )
 from reasonkit.runtime import bf16_speed as measured_bf16_speed  # imported before the tests pin it
+from reasonkit.runtime import compiler_available
 from reasonkit.tasks import get_task
 from reasonkit.train import Recipe, TrainConfig
 
@@ -325,3 +326,13 @@ def test_precision_auto_follows_the_measured_bf16_speed(monkeypatch):
 def test_the_bf16_probe_measures_both_dtypes():
     fast, reason = measured_bf16_speed.__wrapped__("cpu")  # the measurement itself, not the tests' pinned answer
     assert isinstance(fast, bool) and "GFLOP/s" in reason and "float32" in reason  # no assumption about the answer
+    # The CPU probe never answers for another device.
+    assert measured_bf16_speed.__wrapped__("mps") == (False, "reasonkit has no bfloat16 speed probe for mps devices")
+
+
+def test_compile_auto_stays_eager_without_a_compiler(monkeypatch):
+    import torch._inductor.config as inductor
+
+    monkeypatch.setattr(inductor.cpp, "cxx", ("no-such-c++-compiler",))
+    assert compiler_available.__wrapped__("cpu") is False  # inductor finds no C++ compiler: compile=auto stays eager
+    assert compiler_available.__wrapped__("mps") is False

@@ -52,6 +52,7 @@ class PuzzleEmbedding(nn.Module):
     def num_ids(self) -> int:
         return self.weight.shape[0]
 
+    @torch.compiler.disable  # inductor cannot compile a sparse gradient: the lookup stays eager in compiled code
     def forward(self, ids: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
         rows = F.embedding(ids, self.weight, sparse=True).to(dtype)
         rows = F.pad(rows, (0, self.length * self.hidden_size - rows.shape[-1]))

@@ -177,9 +177,16 @@ class Reasoner(nn.Module):
                     "build the model with num_puzzle_ids matching the data set"
                 )
 
-    def segment(self, state: State, data: Batch) -> tuple[State, torch.Tensor, Optional[torch.Tensor]]:
-        """One segment on given states: the new detached states, the LM logits and the halting head's logits."""
-        x = self.embedding(data["inputs"], data["puzzle_identifiers"], self.forward_dtype)
+    def segment(
+        self, state: State, data: Batch, x: Optional[torch.Tensor] = None
+    ) -> tuple[State, torch.Tensor, Optional[torch.Tensor]]:
+        """One segment on given states: the new detached states, the LM logits and the halting head's logits.
+
+        ``x`` is the input embedding of ``data`` when the caller has it already (the second pass reuses the
+        first's: the same values, one lookup less, and no second break of a compiled graph at the puzzle table).
+        """
+        if x is None:
+            x = self.embedding(data["inputs"], data["puzzle_identifiers"], self.forward_dtype)
         state = self.core.run(state, x, self.first_grad)
         z = state[self.core.readout]
         logits = self.lm_head(z)[:, self.prefix_len :]
@@ -213,11 +220,12 @@ class Reasoner(nn.Module):
         steps = torch.where(fresh, 0, carry.steps) + 1
         policy_state = self.halting.reset(carry.halting, fresh)
 
-        state, logits, halt_logits = self.segment(state, data)
+        x = self.embedding(data["inputs"], data["puzzle_identifiers"], self.forward_dtype)
+        state, logits, halt_logits = self.segment(state, data, x)
         with torch.no_grad():
             next_logits = None
             if self.halting.needs_second_pass(training=self.training, max_steps=limit):
-                next_logits = self.segment(state, data)[2]
+                next_logits = self.segment(state, data, x)[2]
             record = self.halting.decide(
                 steps,
                 halt_logits,

@@ -11,7 +11,7 @@ and weight decay 1.0, warmup 2,000 steps then constant (``lr_min_ratio=1.0``), g
 from __future__ import annotations
 
 import json
-from typing import Any, Literal, Mapping, Optional, Sequence
+from typing import Any, Literal, Mapping, Optional, Sequence, Union
 
 from pydantic import (
     BaseModel,
@@ -96,7 +96,11 @@ class TrainConfig(BaseModel):
     puzzle_weight_decay: NonNegativeFloat = 1.0
     grad_clip: Optional[PositiveFloat] = Field(None, description="clip the dense gradients' global norm")
     ema: Optional[float] = Field(None, gt=0.0, lt=1.0, description="EMA decay of the weights (TRM: 0.999); None = off")
-    compile: bool = Field(False, description="torch.compile the recurrent core")
+    compile: Union[bool, Literal["auto"]] = Field(
+        "auto",
+        description="torch.compile the training segment, its loss and the optimizer update; auto = models of "
+        ">= 2M parameters trained >= 500 steps",
+    )
 
     final_eval: bool = Field(
         True, description="evaluate on the test split at the end (every segment run to the maximum)"

@@ -43,12 +43,29 @@ def test_every_gradient_estimator_trains(gradient):
         assert torch.isfinite(torch.tensor(trainer.train_step(_batch(step), 4)["loss"]))
 
 
-def test_compile_option_wraps_the_core_and_keeps_weight_names():
+def test_compile_option_wraps_the_segment_and_keeps_weight_names():
     model = build("hrm-tiny", seq_len=8)
     names = list(model.state_dict())
-    Trainer(model, total_steps=1, compile=True)
-    assert "run" in model.core.__dict__  # the instance's core.run is the compiled one
+    trainer = Trainer(model, total_steps=1, compile=True)
+    assert trainer.compiled and trainer._forward is not trainer._segment_loss  # the compiled segment and loss
+    assert trainer.optimizers[0].fused
     assert list(model.state_dict()) == names
+    assert not Trainer(build("hrm-tiny", seq_len=8), total_steps=1, compile=False).compiled
+
+
+def test_compile_auto_compiles_only_large_long_runs(monkeypatch):
+    from reasonkit.train import trainer as trainer_module
+    from reasonkit.train.trainer import COMPILE_MIN_STEPS, resolve_compile
+
+    tiny, large = build("hrm-tiny", seq_len=8), build("trm-7m")
+    monkeypatch.setattr(trainer_module, "compiler_available", lambda device: device == "cpu")
+    assert not resolve_compile("auto", tiny, 10**6)  # compiling costs more than it saves over a demo
+    assert resolve_compile("auto", large, COMPILE_MIN_STEPS)
+    assert not resolve_compile("auto", large, COMPILE_MIN_STEPS - 1)
+    assert not resolve_compile("auto", large, 10**6, device="mps")  # no toolchain there: eager
+    assert resolve_compile(True, tiny, 1) and not resolve_compile(False, large, 10**6)
+    with pytest.raises(ValueError, match="compile must be"):
+        resolve_compile("yes", tiny, 1)
 
 
 def test_ema_is_trms_constant_decay_average_and_leaves_the_puzzle_table_as_trained():

@@ -79,7 +79,7 @@ class TransformerCell(nn.Module):
         self.rotary = RotaryEmbedding(hidden_size // num_heads, rope_positions, rope_theta) if rope_positions else None
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rope = self.rotary() if self.rotary is not None else None
+        rope = self.rotary.tables() if self.rotary is not None else None
         for layer in self.layers:
             x = layer(x, rope)
         return x
