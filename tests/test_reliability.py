@@ -330,9 +330,11 @@ def test_the_bf16_probe_measures_both_dtypes():
     assert measured_bf16_speed.__wrapped__("mps") == (False, "reasonkit has no bfloat16 speed probe for mps devices")
 
 
-def test_compile_auto_stays_eager_without_a_compiler(monkeypatch):
+def test_compile_auto_stays_eager_without_a_compiler():
     import torch._inductor.config as inductor
 
-    monkeypatch.setattr(inductor.cpp, "cxx", ("no-such-c++-compiler",))
-    assert compiler_available.__wrapped__("cpu") is False  # inductor finds no C++ compiler: compile=auto stays eager
+    # torch's own config patch: monkeypatch's undo deletes the option from torch's config module
+    with inductor.patch({"cpp.cxx": ("no-such-c++-compiler",)}):
+        assert compiler_available.__wrapped__("cpu") is False  # no C++ compiler: compile=auto stays eager
+    assert inductor.cpp.cxx != ("no-such-c++-compiler",)
     assert compiler_available.__wrapped__("mps") is False
