@@ -52,20 +52,21 @@ TRM = HRM.model_copy(
 #: evaluation every 2,000 epochs. A starting point, not a published configuration.
 URM = HRM.model_copy(update={"model": "urm-14m", "global_batch_size": 128, "epochs": 50000, "ema": 0.999})
 
+#: The CPU demo: 15x15 mazes from the mixed generator (depth-first backtracker, Kruskal and random-wall mazes, with
+#: loops; several shortest paths allowed, the label being one fixed choice), tested on shortest paths of at least
+#: 20 moves and trained on paths of 13 moves and more. A flat recurrent core of one conv cell (two 3x3 convolutions,
+#: the recurrent block of DeepThinking networks, Schwarzschild et al. 2021): a maze is solved by propagating a
+#: front from cell to cell, so the updates must outnumber the path's moves; each training maze gets 8 segments of
+#: 8 updates (one optimizer step per segment, bptt within it), 16 segments at inference. Fixed halting: no halting
+#: head, so no early exit. About 450 CPU-seconds of training. What it reaches and what fails (mazes with several
+#: shortest paths) is in docs/maze-demo.md.
 DEMO_CELL = {"kind": "conv", "layers": 1, "norm": "rms"}
-#: The CPU demo: 15x15 mazes from the mixed generator (depth-first backtracker, Kruskal and random-wall mazes,
-#: with loops, several shortest paths allowed: the label is one fixed choice), tested on shortest paths of at
-#: least 20 moves and trained on every length from 2 moves up. A flat recurrent core of one conv cell (two 3x3
-#: convolutions, the recurrent block of DeepThinking networks, Schwarzschild et al. 2021): the maze is solved by
-#: propagating a front from cell to cell, so the number of updates must exceed the path length; 8 cycles x 8
-#: segments = 64 updates in training (each reaching two cells further), 16 segments at inference. bptt through
-#: each segment, fixed halting (no halting head, so no early exit). Measurements in docs/results.md.
 DEMO = TrainConfig(
     task={
         "kind": "maze",
         "size": 15,
         "min_path": 19,
-        "train_min_path": 1,
+        "train_min_path": 12,
         "style": "mixed",
         "ties": True,
         "train_size": 40000,
@@ -93,9 +94,9 @@ DEMO = TrainConfig(
     lr_min_ratio=0.1,
     weight_decay=0.01,
     ema=0.999,
-    checkpoint_every=10000,
-    eval_every=10000,
-    eval_limit=200,
+    checkpoint_every=15000,
+    eval_every=15000,
+    eval_limit=1000,
     early_exit=False,
     scaling=list(range(1, 17)),
     plots=True,

@@ -166,7 +166,7 @@ def test_maze_demo_plan_is_the_conv_core_on_mixed_mazes(tmp_path, capsys, monkey
     assert (task["size"], task["min_path"], task["train_min_path"], task["style"], task["ties"]) == (
         15,
         19,
-        1,
+        12,
         "mixed",
         True,
     )
