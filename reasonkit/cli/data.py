@@ -81,7 +81,7 @@ def _add_task(sub: argparse._SubParsersAction, kind: str) -> None:
             if default:
                 p.add_argument(f"--no-{name.replace('_', '-')}", dest=name, action="store_false", help=help_text)
             else:
-                p.add_argument(_flag(name, info), dest=name, action="store_true", help=help_text)
+                p.add_argument(_flag(name, info), dest=name, action="store_true", default=default, help=help_text)
             continue
         kwargs: dict[str, Any] = {"dest": name, "type": _converter(info.annotation), "help": help_text}
         if get_origin(bare) is list:

@@ -93,8 +93,9 @@ def read_puzzle_csv(
             raise DataError(f"{path}, row {i}: more fields than the header has")
         try:
             questions.append(task.encode(r.get("question") or "", seq_len))
-            answer = (r.get("answer") or "").strip()
-            answers.append(task.encode(answer, seq_len) if answer else None)
+            # blank means no answer; a maze answer keeps its spaces (open border cells) as they are
+            answer = r.get("answer") or ""
+            answers.append(task.encode(answer, seq_len) if answer.strip() else None)
         except ValueError as err:
             raise DataError(f"{path}, row {i}: {err}") from None
     return rows, np.stack(questions), answers

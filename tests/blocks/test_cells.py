@@ -37,6 +37,8 @@ CELLS = [
     ("graph", {"message_layers": 3, "update": "lstm"}, ctx(9, task="maze")),
     ("graph", {"message_layers": 2, "update": "gru"}, ctx(36, task="sudoku", prefix=1)),
     ("transformer", {"layers": 1, "num_heads": 2}, ctx(9, positions="rope", prefix=1)),
+    ("conv", {"layers": 2}, ctx(16, prefix=1)),
+    ("conv", {"layers": 1, "norm": "rms", "kernel_size": 5}, ctx(25)),
 ]
 
 
@@ -118,6 +120,57 @@ def test_relational_messages_equal_the_per_edge_mlp_of_the_concatenation(layers)
     per_edge = messages.mlp(torch.cat((x[:, target], x[:, source]), dim=-1))
     expected = torch.zeros_like(x).index_add_(1, target, per_edge)
     torch.testing.assert_close(messages(x, edges), expected, rtol=1e-12, atol=1e-12)
+
+
+def test_conv_cell_reaches_two_cells_per_block_and_weighs_directions():
+    """One residual block (two 3x3 convolutions) changes cells up to 2 rows/columns away, no further; and, unlike
+    summed graph messages, the change differs between a left and a right neighbour."""
+    torch.manual_seed(0)
+    module = cell("conv", ctx(49))
+    x = torch.randn(1, 49, 16)
+    y = x.clone()
+    y[0, 24] += 1.0  # the centre of a 7x7 grid
+    delta = (module(y) - module(x)).abs().sum(-1)[0].view(7, 7)
+    rows, cols = torch.nonzero(delta > 1e-6, as_tuple=True)
+    assert rows.min() == 1 and rows.max() == 5 and cols.min() == 1 and cols.max() == 5
+    assert not torch.allclose(delta[3, 2], delta[3, 4])
+
+
+def test_conv_cell_runs_on_any_square_grid_and_feeds_the_prefix():
+    torch.manual_seed(0)
+    small = cell("conv", ctx(9, prefix=1), layers=2)
+    large = cell("conv", ctx(81, prefix=1), layers=2)
+    large.load_state_dict(small.state_dict())
+    x = torch.randn(2, 82, 16)
+    assert large(x).shape == x.shape
+    y = x.clone()
+    y[:, 40] += 1.0
+    assert not torch.allclose(large(x)[:, 0], large(y)[:, 0]), "the prefix sees the board through the pooled mean"
+    assert "pool.weight" not in cell("conv", ctx(9)).state_dict()
+
+
+def test_conv_cell_equals_the_convolutions_written_out():
+    torch.manual_seed(0)
+    module = cell("conv", ctx(16), layers=1)
+    x = torch.randn(2, 16, 16)
+    block = module.blocks[0]
+    h = x.view(2, 4, 4, 16).permute(0, 3, 1, 2)
+    want = h + block.conv_b(torch.relu(block.conv_a(h)))
+    torch.testing.assert_close(module(x), want.permute(0, 2, 3, 1).reshape(2, 16, 16))
+
+
+@pytest.mark.parametrize(
+    "fields, seq_len, positions, match",
+    [
+        ({}, 10, "none", "not a square"),
+        ({"kernel_size": 4}, 9, "none", "kernel_size must be odd"),
+        ({}, 9, "rope", "no attention to apply rotary"),
+        ({"side": 4}, 9, "none", "built for a 4x4 grid"),
+    ],
+)
+def test_conv_cell_rejections(fields, seq_len, positions, match):
+    with pytest.raises(ValueError, match=match):
+        cell("conv", ctx(seq_len, positions=positions), **fields)
 
 
 @pytest.mark.parametrize(

@@ -167,6 +167,8 @@ def test_generation_only_flags_are_refused_with_a_source(tmp_path, capsys):
         (["maze", "--source", str(tmp_path / "m.csv"), "--size", "10"], "--size"),
         (["maze", "--source", str(tmp_path / "m.csv"), "--min-path", "5"], "--min-path"),
         (["maze", "--source", str(tmp_path / "m.csv"), "--loops", "0.1"], "--loops"),
+        (["maze", "--source", str(tmp_path / "m.csv"), "--ties"], "--ties"),
+        (["maze", "--source", str(tmp_path / "m.csv"), "--style", "noise"], "--style"),
         (["sudoku", "--source", str(tmp_path / "s.csv"), "--size", "4"], "--size"),
         (["sudoku", "--source", str(tmp_path / "s.csv"), "--max-steps", "9"], "--max-steps"),
     ):
@@ -192,6 +194,7 @@ def test_generation_only_flags_are_refused_with_a_source(tmp_path, capsys):
     )
     info = json.loads((tmp_path / "o" / "build.json").read_text())
     assert (info["args"]["size"], info["args"]["min_path"], info["args"]["loops"]) == (None, None, None)
+    assert (info["args"]["ties"], info["args"]["style"]) == (None, None)  # an unset flag stays unset
 
 
 def test_sizes_zero_and_all(tmp_path, capsys):

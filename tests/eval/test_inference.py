@@ -174,6 +174,18 @@ def test_predict_rows_with_empty_answer_or_wrong_length(tmp_path, checkpoint):
         predict_csv(model, puzzles, tmp_path / "out.csv")
 
 
+def test_predict_keeps_the_spaces_of_a_maze_answer(tmp_path):
+    """A maze whose border cells are open starts or ends with spaces: they are cells, not padding."""
+    from reasonkit.eval.predict import predict_csv
+
+    model = build("trm-tiny", vocab_size=6, seq_len=9, task="maze")
+    mazes = tmp_path / "m.csv"
+    mazes.write_text('source,question,answer\nx,"   S   G ","   So  G "\n')
+    summary = predict_csv(model, mazes, tmp_path / "out.csv")
+    row = next(csv.DictReader(open(tmp_path / "out.csv")))
+    assert summary["answered"] == 1 and len(row["prediction"]) == 9 and row["correct"] in ("0", "1")
+
+
 def test_eval_help_names_both_default_outputs(capsys):
     with pytest.raises(SystemExit):
         main(["eval", "--help"])

@@ -153,6 +153,32 @@ def test_sudoku_demo_plan_is_the_graph_hrm(tmp_path, capsys, monkeypatch):
     assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
 
 
+def test_maze_demo_plan_is_the_conv_core_on_mixed_mazes(tmp_path, capsys, monkeypatch):
+    """The maze demo: 15x15 mazes of every style with ties, trained on every length and tested on >= 20 moves; a
+    flat core of one conv cell, 8 x 8 updates in training and 16 segments at inference; float32, the curves."""
+    monkeypatch.chdir(tmp_path)
+    assert recipe_main(["--demo", "--dry-run"], load_recipe(str(RECIPES / "maze_hard.py"))) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert plan["parameters"] == 18_880 and plan["optimizer_steps"] == 30_000
+    assert plan["data_shape"]["seq_len"] == 225 and plan["data_shape"]["vocab_size"] == 6
+    config = plan["config"]
+    task = config["task"]
+    assert (task["size"], task["min_path"], task["train_min_path"], task["style"], task["ties"]) == (
+        15,
+        19,
+        12,
+        "mixed",
+        True,
+    )
+    assert config["precision"] == "float32" and config["plots"] is True
+    assert config["early_exit"] is False  # fixed halting has no halting head to stop on
+    assert config["scaling"] == list(range(1, 17)) and config["out_dir"].startswith("runs/")
+    overrides = config["model_overrides"]
+    assert overrides["core"]["cell"]["kind"] == "conv" and overrides["core"]["cycles"] == 8
+    assert overrides["halting"] == {"kind": "fixed", "max_steps": 8} and overrides["inference_max_steps"] == 16
+    assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
+
+
 def test_model_switch_and_paper_switch(capsys):
     settings = load_recipe(str(RECIPES / "sudoku_extreme.py"))
     config, _ = resolve_config(["model=trm-7m", "lr=3e-4"], settings)

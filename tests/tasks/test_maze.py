@@ -36,6 +36,76 @@ def test_generated_label_is_the_unique_shortest_path(seed, size, k):
     assert is_shortest_path(Dihedral(k)(q), Dihedral(k)(a))
 
 
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**31), style=st.sampled_from(["backtracker", "kruskal", "noise", "mixed"]))
+def test_every_style_labels_a_fixed_shortest_path_with_ties(seed, style):
+    q, a = generate_maze(seed, 15, 19, style=style, ties=True)
+    assert is_shortest_path(q, a) and count_shortest_paths(q)[0] > 19
+    again = generate_maze(seed, 15, 19, style=style, ties=True)
+    assert np.array_equal(q, again[0]) and np.array_equal(a, again[1]), "not a function of the seed"
+    # the label is the walk back from G to the first neighbour one move closer to S, in the order up, down, left,
+    # right: the same question always gets the same one of its shortest paths
+    s = tuple(np.argwhere(q == ord("S"))[0])
+    dist, _ = bfs(q, s)
+    r, c = tuple(np.argwhere(q == ord("G"))[0])
+    while dist[r, c] > 1:
+        r, c = next(
+            (nr, nc)
+            for nr, nc in ((r - 1, c), (r + 1, c), (r, c - 1), (r, c + 1))
+            if 0 <= nr < 15 and 0 <= nc < 15 and dist[nr, nc] == dist[r, c] - 1
+        )
+        assert a[r, c] == PATH
+
+
+def test_styles_differ_in_shape_and_unique_paths_stay_unique():
+    def walls(style, **kw):
+        return [generate_maze(i, 15, 19, style=style, **kw)[0] for i in range(30)]
+
+    def dead_ends(grid):
+        free = grid != ord("#")
+        padded = np.pad(free, 1)
+        degree = padded[:-2, 1:-1].astype(int) + padded[2:, 1:-1] + padded[1:-1, :-2] + padded[1:-1, 2:]
+        return int((free & (degree == 1)).sum())
+
+    back, krus, noise = walls("backtracker"), walls("kruskal", ties=True), walls("noise", ties=True)
+    # a depth-first maze has long corridors and few dead ends; Kruskal's spanning tree has many
+    assert np.mean([dead_ends(g) for g in back]) * 1.5 < np.mean([dead_ends(g) for g in krus])
+
+    # random walls: no lattice, so some 2x2 block is fully open, which a lattice maze never has
+    def open_square(g):
+        f = g != ord("#")
+        return bool((f[:-1, :-1] & f[1:, :-1] & f[:-1, 1:] & f[1:, 1:]).any())
+
+    assert not any(open_square(g) for g in back + krus) and sum(open_square(g) for g in noise) >= 25
+    for style in ("kruskal", "noise", "mixed"):
+        q, a = generate_maze(7, 15, 19, style=style)
+        assert count_shortest_paths(q)[1] == 1 and is_shortest_path(q, a)
+    with pytest.raises(ValueError, match="unknown maze style 'prim'; known: backtracker, kruskal, noise, mixed"):
+        generate_maze(0, 15, 19, style="prim")
+
+
+def test_build_trains_on_other_lengths_than_it_tests(tmp_path):
+    out = tmp_path / "m"
+    record = build_maze(
+        out,
+        size=15,
+        min_path=19,
+        train_min_path=1,
+        style="mixed",
+        ties=True,
+        train_size=60,
+        test_size=20,
+        workers=1,
+        progress=False,
+    )
+
+    def lengths(split):
+        return (decode(load_set(out, split, "all").labels) == PATH).sum(1) + 1
+
+    assert lengths("train").min() < 20 <= lengths("test").min()
+    assert record["stats"]["train_path_length"]["min"] == lengths("train").min() >= 2
+
+
 def test_is_shortest_path_accepts_any_shortest_and_rejects_others():
     q = np.frombuffer(b"S       G", np.uint8).reshape(3, 3).copy()
     assert count_shortest_paths(q) == (4, 2)
@@ -132,7 +202,14 @@ def test_build_refuses_zero_and_all_when_generating(tmp_path, monkeypatch, kwarg
 
 def test_generation_options_refused_with_a_source(tmp_path):
     _write(tmp_path / "train.csv", _rows(3))
-    for kwargs in (dict(size=10), dict(min_path=8), dict(loops=0.1)):
+    for kwargs in (
+        dict(size=10),
+        dict(min_path=8),
+        dict(loops=0.1),
+        dict(train_min_path=2),
+        dict(style="kruskal"),
+        dict(ties=True),
+    ):
         with pytest.raises(ValueError, match="only apply when generating"):
             build_maze(tmp_path / "c", source=tmp_path / "train.csv", progress=False, **kwargs)
     assert not (tmp_path / "c").exists()

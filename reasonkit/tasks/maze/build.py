@@ -27,8 +27,8 @@ __all__ = ["build_maze_dataset"]
 
 
 def _gen_job(job):
-    seed, size, min_path, loops = job
-    return generate_maze(seed, size, min_path, loops)
+    seed, size, min_path, loops, style, ties = job
+    return generate_maze(seed, size, min_path, loops, style=style, ties=ties)
 
 
 def _pack(questions: np.ndarray, answers: np.ndarray, dihedral: bool):
@@ -60,7 +60,14 @@ def build_maze_dataset(
         splits = []
         for stream, count in ((0, task.train_size), (1, task.test_size)):
             jobs = [
-                (puzzle_seed(task.seed, i, stream), task.side, task.path_length, task.loop_fraction)
+                (
+                    puzzle_seed(task.seed, i, stream),
+                    task.side,
+                    task.train_path_length if stream == 0 else task.path_length,
+                    task.loop_fraction,
+                    task.maze_style,
+                    bool(task.ties),
+                )
                 for i in range(count)
             ]
             res = parallel_map(

@@ -7,7 +7,7 @@ from typing import ClassVar, Literal, Optional
 
 import numpy as np
 import torch
-from pydantic import Field, PositiveInt, confloat
+from pydantic import Field, NonNegativeInt, PositiveInt, confloat
 
 from ...data.augment import Augmentation, Dihedral, FlatGrid
 from ...errors import ConfigError
@@ -16,6 +16,7 @@ from ...registry import register
 from ..base import Count, DataShape, count_value
 from ..csv_source import CsvOrGenerated
 from .codec import CHARSET, as_grid, decode, encode
+from .generate import STYLES
 from .paths import is_shortest_path
 
 __all__ = ["MazeTask", "build_maze", "maze_side"]
@@ -31,20 +32,36 @@ def maze_side(seq_len: int) -> int:
 
 @register("task", aliases=("grid",))
 class MazeTask(CsvOrGenerated):
-    """Mazes from the Maze-Hard CSV files, or generated with a unique shortest path longer than ``min_path``.
+    """Mazes from the Maze-Hard CSV files, or generated with a shortest path longer than ``min_path`` (unique
+    unless ``ties``; see :mod:`reasonkit.tasks.maze.generate` for the styles).
 
     ``train_size``/``test_size`` ``"all"`` take every row of the CSV files (with ``source`` only).
     """
 
-    generation_only: ClassVar[tuple[str, ...]] = ("size", "min_path", "loops")
+    generation_only: ClassVar[tuple[str, ...]] = ("size", "min_path", "train_min_path", "loops", "style", "ties")
 
     kind: Literal["maze"] = "maze"
     size: Optional[PositiveInt] = Field(None, description="maze side (generation only; default 30)")
     min_path: Optional[PositiveInt] = Field(
         None, description="shortest path longer than this many moves (generation only; default 110)"
     )
+    train_min_path: Optional[NonNegativeInt] = Field(
+        None,
+        description="training mazes' shortest path longer than this many moves, e.g. to train on varied lengths "
+        "(generation only; default min_path)",
+    )
     loops: Optional[confloat(ge=0.0, le=1.0)] = Field(
         None, description="fraction of inner walls removed to create cycles (generation only; default 0.05)"
+    )
+    style: Optional[Literal[STYLES]] = Field(
+        None,
+        description="generator: backtracker, kruskal, noise (random walls) or mixed (each maze one of the three) "
+        "(generation only; default backtracker)",
+    )
+    ties: Optional[bool] = Field(
+        None,
+        description="several shortest paths allowed, the label marks one fixed choice; default: a unique "
+        "shortest path (generation only)",
     )
     train_size: Count = Field(1000, description="training mazes (all: every CSV row, with source only)")
     test_size: Count = Field(1000, description="test mazes (all: every CSV row, with source only)")
@@ -67,6 +84,14 @@ class MazeTask(CsvOrGenerated):
     @property
     def path_length(self) -> int:
         return 110 if self.min_path is None else self.min_path
+
+    @property
+    def train_path_length(self) -> int:
+        return self.path_length if self.train_min_path is None else self.train_min_path
+
+    @property
+    def maze_style(self) -> str:
+        return self.style or "backtracker"
 
     @property
     def loop_fraction(self) -> float:
