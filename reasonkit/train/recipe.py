@@ -356,7 +356,8 @@ class Recipe:
             if config.plots:
                 from ..viz.curves import save_run_plots
 
-                out["plots"] = [str(p) for p in save_run_plots(self.run_dir)]
+                trained = self.trainer.model.halting.max_steps
+                out["plots"] = [str(p) for p in save_run_plots(self.run_dir, trained)]
         self.results["eval"] = out
         return out
 

@@ -61,7 +61,9 @@ def plot_scaling(scaling: dict[str, dict[str, Any]], out: str | Path, trained_ma
     ax.set(
         xlabel="segments allowed", ylabel="exact accuracy", xscale="log", ylim=(0, 1.02), title="inference-time scaling"
     )
-    ax.set_xticks(ks, [str(k) for k in ks])
+    ticks = sorted({k for k in ks if k & (k - 1) == 0} | {ks[0], ks[-1]} | ({trained_max} if trained_max else set()))
+    ax.set_xticks(ticks, [str(k) for k in ticks])  # powers of two, the ends and the training maximum: no overlaps
+    ax.minorticks_off()
     fig.tight_layout()
     return save_figure(fig, out)
 
@@ -80,14 +82,15 @@ def plot_ablation(summary: Sequence[dict[str, Any]], keys: Sequence[str], out: s
     return save_figure(fig, out)
 
 
-def save_run_plots(run_dir: str | Path) -> list[Path]:
-    """learning_curve.png and, when the final evaluation has one, scaling.png in the run directory."""
+def save_run_plots(run_dir: str | Path, trained_max: int | None = None) -> list[Path]:
+    """learning_curve.png and, when the final evaluation has one, scaling.png in the run directory, marking
+    ``trained_max``, the segments allowed in training (default: those of the full-length evaluation)."""
     run_dir = Path(run_dir)
     paths = [plot_learning_curve(read_metrics(run_dir), run_dir / "learning_curve.png")]
     final = run_dir / "final_eval.json"
     if final.is_file():
         result = json.loads(final.read_text())
         if result.get("scaling"):
-            trained = (result.get("full") or {}).get("max_steps")
+            trained = trained_max or (result.get("full") or {}).get("max_steps")
             paths.append(plot_scaling(result["scaling"], run_dir / "scaling.png", trained))
     return paths
