@@ -46,7 +46,7 @@ URM = HRM.model_copy(update={"model": "urm-14m", "global_batch_size": 128, "epoc
 #: The CPU demo (the README's first command): 6x6 Sudoku (2x3 boxes, unique solutions) generated locally; an HRM
 #: whose two levels are recurrent-relational-network steps over the Sudoku constraint graph (graph cells, Palm et
 #: al. 2018), 2 H x 2 L cycles per segment, deep supervision over up to 8 segments with Q-learning halting, 16
-#: segments at inference; 1,800 steps of batch 64, about 8 minutes on 2 CPU cores. docs/results.md has the
+#: segments at inference; 1,800 steps of batch 64, 7.5 minutes on 2 idle CPU cores. docs/results.md has the
 #: measurements behind each choice: the bptt gradient through a segment's 6 graph steps learned far faster than
 #: the paper's one-step gradient on this task, and transformer cells did not learn 6x6 in this budget.
 DEMO_CELL = {"kind": "graph", "message_layers": 2, "update": "gru"}
