@@ -22,90 +22,24 @@ import torch
 
 REPO = Path(__file__).resolve().parent.parent
 
+#: What the reference configs below share: Sudoku dimensions, rotary positions, HRM's exploration.
+_SUDOKU = dict(
+    seq_len=81, vocab_size=11, num_puzzle_identifiers=1, expansion=4, pos_encodings="rope", halt_exploration_prob=0.1
+)
+#: TRM's switches on top of the HRM config (attention variant, no ACT continue loss).
+_TRM = dict(H_layers=0, mlp_t=False, no_ACT_continue=True)
+
+
+def _size(hidden: int, heads: int, steps: int, **rest) -> dict:
+    return dict(_SUDOKU, puzzle_emb_ndim=hidden, hidden_size=hidden, num_heads=heads, halt_max_steps=steps, **rest)
+
+
 #: The reference's config for each preset the benchmarks compare (Sudoku dimensions; the tiny ones for smoke tests).
 REFERENCE_CONFIGS = {
-    "hrm-27m": (
-        "hrm",
-        dict(
-            seq_len=81,
-            vocab_size=11,
-            num_puzzle_identifiers=1,
-            puzzle_emb_ndim=512,
-            hidden_size=512,
-            num_heads=8,
-            expansion=4,
-            H_layers=4,
-            L_layers=4,
-            H_cycles=2,
-            L_cycles=2,
-            pos_encodings="rope",
-            halt_max_steps=16,
-            halt_exploration_prob=0.1,
-        ),
-    ),
-    "hrm-tiny": (
-        "hrm",
-        dict(
-            seq_len=81,
-            vocab_size=11,
-            num_puzzle_identifiers=1,
-            puzzle_emb_ndim=64,
-            hidden_size=64,
-            num_heads=2,
-            expansion=4,
-            H_layers=1,
-            L_layers=1,
-            H_cycles=2,
-            L_cycles=2,
-            pos_encodings="rope",
-            halt_max_steps=4,
-            halt_exploration_prob=0.1,
-        ),
-    ),
-    "trm-tiny": (
-        "trm",
-        dict(
-            seq_len=81,
-            vocab_size=11,
-            num_puzzle_identifiers=1,
-            puzzle_emb_ndim=64,
-            hidden_size=64,
-            num_heads=2,
-            expansion=4,
-            H_layers=0,
-            L_layers=1,
-            H_cycles=2,
-            L_cycles=2,
-            pos_encodings="rope",
-            halt_max_steps=4,
-            halt_exploration_prob=0.1,
-            mlp_t=False,
-            puzzle_emb_len=1,
-            no_ACT_continue=True,
-        ),
-    ),
-    "trm-7m": (
-        "trm",
-        dict(
-            seq_len=81,
-            vocab_size=11,
-            num_puzzle_identifiers=1,
-            puzzle_emb_ndim=512,
-            hidden_size=512,
-            num_heads=8,
-            expansion=4,
-            H_layers=0,
-            L_layers=2,
-            H_cycles=3,
-            L_cycles=6,
-            pos_encodings="rope",
-            halt_max_steps=16,
-            halt_exploration_prob=0.1,
-            mlp_t=False,
-            puzzle_emb_len=16,
-            no_ACT_continue=True,
-        ),
-    ),
+    "hrm-27m": ("hrm", _size(512, 8, 16, H_layers=4, L_layers=4, H_cycles=2, L_cycles=2)),
+    "hrm-tiny": ("hrm", _size(64, 2, 4, H_layers=1, L_layers=1, H_cycles=2, L_cycles=2)),
+    "trm-tiny": ("trm", _size(64, 2, 4, **_TRM, L_layers=1, H_cycles=2, L_cycles=2, puzzle_emb_len=1)),
+    "trm-7m": ("trm", _size(512, 8, 16, **_TRM, L_layers=2, H_cycles=3, L_cycles=6, puzzle_emb_len=16)),
 }
 
 
