@@ -28,6 +28,7 @@ from .vote import variant_scores
 __all__ = [
     "Examples",
     "load_examples",
+    "load_split",
     "check_data_fits_model",
     "check_data_fits_spec",
     "score",
@@ -175,6 +176,18 @@ def candidates_correct(
     return ok[np.stack(back)]
 
 
+def load_split(
+    model, data_dir: str | Path, split: str, limit: Optional[int], task: Optional[Task]
+) -> tuple[Examples, Optional[Task]]:
+    """The first ``limit`` examples of ``split``, checked to fit ``model``, and the task to score them with
+    (``task``, else :func:`resolve_task`)."""
+    if not Path(data_dir).is_dir():
+        raise DataError(f"data directory {data_dir} does not exist")
+    check_data_fits_model(model, verify_dataset(data_dir, split), data_dir)
+    examples = load_examples(data_dir, split, limit)
+    return examples, task if task is not None else resolve_task(model, data_dir)
+
+
 def evaluate(
     model,
     data_dir: str | Path,
@@ -198,11 +211,7 @@ def evaluate(
     augmentation voting; the metrics then score the selected answer, and ``oracle_exact_accuracy`` is pass@K over
     all ``candidates`` of a puzzle. ``segments_per_puzzle`` is the cost: the segments of all candidates together.
     """
-    if not Path(data_dir).is_dir():
-        raise DataError(f"data directory {data_dir} does not exist")
-    check_data_fits_model(model, verify_dataset(data_dir, split), data_dir)
-    examples = load_examples(data_dir, split, limit)
-    task = task if task is not None else resolve_task(model, data_dir)
+    examples, task = load_split(model, data_dir, split, limit, task)
     result = infer(
         model,
         examples.inputs,

@@ -15,10 +15,9 @@ from typing import Mapping, Optional, Sequence
 import numpy as np
 import torch
 
-from ..data.validate import verify_dataset
 from ..errors import ConfigError
 from ..tasks.base import Task
-from .evaluate import check_data_fits_model, load_examples, resolve_task, score
+from .evaluate import load_split, score
 
 __all__ = ["scaling_curve", "score_segments"]
 
@@ -40,9 +39,7 @@ def scaling_curve(
     ks = sorted(set(int(k) for k in limits))
     if not ks or ks[0] < 1:
         raise ConfigError(f"segment limits must be at least 1, got {list(limits)}")
-    check_data_fits_model(model, verify_dataset(data_dir, split), data_dir)
-    examples = load_examples(data_dir, split, limit)
-    task = task if task is not None else resolve_task(model, data_dir)
+    examples, task = load_split(model, data_dir, split, limit, task)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     n, last = len(examples), ks[-1]
     preds = {k: np.zeros(examples.inputs.shape, np.int32) for k in ks}

@@ -351,6 +351,8 @@ class Recipe:
                 device=self.device,
                 task=self.task,
             )
+        if config.scaling and self.world.distributed:
+            dist.barrier()  # the other ranks wait for rank 0's curve, as evaluate_split does
         if self.world.is_main:
             (self.run_dir / "final_eval.json").write_text(json.dumps(out, indent=2, default=str) + "\n")
             if config.plots:

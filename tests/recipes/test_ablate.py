@@ -51,14 +51,14 @@ def test_summary_is_mean_and_spread_over_seeds():
     assert entry["exact_accuracy_std"] == pytest.approx(0.1414213, rel=1e-5) and entry["early_exit_accuracy"] is None
 
 
-def test_a_grid_runs_resumes_and_writes_the_table(tmp_path, capsys):
+def _tiny_grid(tmp_path, *settings: str) -> list[str]:
+    """``reasonkit ablate`` on the Sudoku demo over gradient=one_step,bptt, 2 steps on a tiny 4x4 data set."""
     task = json.dumps({"kind": "sudoku", "size": 4, "train_size": 12, "test_size": 6, "aug": 1})
-    argv = [
+    return [
         "ablate",
         RECIPE,
         "--demo",
         "gradient=one_step,bptt",
-        "seed=0,1",
         f"task={task}",
         f"data_dir={tmp_path / 'data'}",
         "total_steps=2",
@@ -66,9 +66,12 @@ def test_a_grid_runs_resumes_and_writes_the_table(tmp_path, capsys):
         "eval_every=null",
         "checkpoint_every=null",
         "progress=false",
-        "--out",
-        str(tmp_path / "grid"),
+        *settings,
     ]
+
+
+def test_a_grid_runs_resumes_and_writes_the_table(tmp_path, capsys):
+    argv = _tiny_grid(tmp_path, "seed=0,1", "--out", str(tmp_path / "grid"))
     assert main(argv) == 0, capsys.readouterr().err
     out = capsys.readouterr().out
     assert "| gradient | runs | exact accuracy |" in out
@@ -92,23 +95,7 @@ def test_a_grid_runs_resumes_and_writes_the_table(tmp_path, capsys):
 
 
 def test_jobs_run_the_grid_in_parallel_processes_with_the_sequential_results(tmp_path, capsys):
-    task = json.dumps({"kind": "sudoku", "size": 4, "train_size": 12, "test_size": 6, "aug": 1})
-    common = [
-        "ablate",
-        RECIPE,
-        "--demo",
-        "gradient=one_step,bptt",
-        f"task={task}",
-        f"data_dir={tmp_path / 'data'}",
-        "total_steps=2",
-        "global_batch_size=4",
-        "eval_every=null",
-        "checkpoint_every=null",
-        "progress=false",
-        "threads=1",
-        "scaling=[1,2]",
-        "--no-plot",
-    ]
+    common = _tiny_grid(tmp_path, "threads=1", "scaling=[1,2]", "--no-plot")
     assert main([*common, "--out", str(tmp_path / "seq")]) == 0
     assert main([*common, "--jobs", "2", "--out", str(tmp_path / "par")]) == 0, capsys.readouterr().err
     for name in ("gradient=one_step", "gradient=bptt"):
