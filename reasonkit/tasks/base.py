@@ -15,7 +15,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from typing import Annotated, Any, Callable, Hashable, Optional, Union
+from typing import Annotated, Any, Callable, ClassVar, Hashable, Optional, Union
 
 import numpy as np
 import torch
@@ -76,6 +76,10 @@ class Task(Spec):
     be given as ``os.PathLike``; they are kept as strings, so the spec stays JSON.
     """
 
+    #: Whether a puzzle may have several correct answers (Maze: any shortest path). Such a task implements
+    #: :meth:`least_loss_labels`, the training target of ``target=least_loss``.
+    several_answers: ClassVar[bool] = False
+
     @model_validator(mode="before")
     @classmethod
     def _paths_as_strings(cls, data: Any) -> Any:
@@ -121,6 +125,16 @@ class Task(Spec):
         """Whether each prediction [N, seq] solves its puzzle; by default, equal to the label where labelled."""
         mask = labels != ignore_label
         return np.all((predictions == labels) | ~mask, axis=-1) & mask.any(-1)
+
+    def least_loss_labels(
+        self, inputs: torch.Tensor, labels: torch.Tensor, token_loss: Callable[[int], torch.Tensor]
+    ) -> torch.Tensor:
+        """Each puzzle's correct answer of least loss, as labels [B, seq] (the MinLoss target of Nandwani et al.,
+        ICLR 2021): ``token_loss(t)`` is the per-position loss [B, seq] of predicting token ``t`` everywhere.
+
+        Only for tasks with :attr:`several_answers`; with one answer per puzzle the target is the label.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has one answer per puzzle: train against the label")
 
     def graph(self, seq_len: int) -> Optional[torch.Tensor]:
         """The constraint graph over ``seq_len`` task positions for graph cells (``[2, edges]``), or None."""

@@ -95,6 +95,12 @@ class TrainConfig(BaseModel):
     puzzle_lr: NonNegativeFloat = 1e-4
     puzzle_weight_decay: NonNegativeFloat = 1.0
     grad_clip: Optional[PositiveFloat] = Field(None, description="clip the dense gradients' global norm")
+    target: Literal["label", "least_loss"] = Field(
+        "label",
+        description="what each segment's loss is measured against: the stored label, or least_loss, the correct "
+        "answer nearest the prediction (tasks with several answers per puzzle, e.g. any shortest maze path; "
+        "MinLoss, Nandwani et al. 2021)",
+    )
     ema: Optional[float] = Field(None, gt=0.0, lt=1.0, description="EMA decay of the weights (TRM: 0.999); None = off")
     compile: Union[bool, Literal["auto"]] = Field(
         "auto",

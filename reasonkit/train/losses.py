@@ -5,12 +5,14 @@
 positions. :class:`LossHead` turns one segment's outputs into the segment's loss *summed over the batch* and its
 metrics (sums, to be divided by ``count`` or by the global batch size when logged). It is generic over halting
 policies: the LM loss is normalised per sequence (token-loss sum / valid tokens) and the policy adds its own terms
-through ``HaltingPolicy.loss`` and its own metrics through ``HaltingPolicy.metrics``.
+through ``HaltingPolicy.loss`` and its own metrics through ``HaltingPolicy.metrics``. With ``relabel`` (a task's
+:meth:`~reasonkit.tasks.Task.least_loss_labels`) the loss and metrics are measured against the correct answer
+nearest the prediction instead of the stored label.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 import torch
 import torch.nn.functional as F
@@ -66,18 +68,34 @@ class LossHead:
     as the reference does); ``metrics`` are detached sums: ``count`` (halted sequences with at least one label),
     ``accuracy`` (sum of per-sequence token accuracy), ``exact_accuracy``, ``steps``, the policy's metrics, and the
     loss terms named by the policy (``lm_loss``, ``q_halt_loss``, ...).
+
+    ``relabel(inputs, labels, token_loss)`` returns the labels to train against, given ``token_loss(t)``: the
+    per-position loss [B, seq] of predicting token ``t`` everywhere (detached). It runs eagerly in a compiled step.
     """
 
-    def __init__(self, loss: str = "stablemax", ignore_index: int = IGNORE_LABEL) -> None:
+    def __init__(
+        self,
+        loss: str = "stablemax",
+        ignore_index: int = IGNORE_LABEL,
+        relabel: Optional[Callable[[torch.Tensor, torch.Tensor, Callable[[int], torch.Tensor]], torch.Tensor]] = None,
+    ) -> None:
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
         self.name = loss
         self.loss_fn = LOSSES[loss]
         self.ignore_index = ignore_index
+        self.relabel = torch.compiler.disable(relabel) if relabel is not None else None
 
     def __call__(self, policy, carry, output) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         labels = carry.data["labels"]
         logits = output.logits
+        if self.relabel is not None:
+            detached = logits.detach()
+
+            def token_loss(token: int) -> torch.Tensor:
+                return self.loss_fn(detached, torch.full_like(labels, token), ignore_index=self.ignore_index)
+
+            labels = self.relabel(carry.data["inputs"], labels, token_loss)
         with torch.no_grad():
             mask = labels != self.ignore_index
             counts = mask.sum(-1)

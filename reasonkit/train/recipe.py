@@ -160,6 +160,12 @@ class Recipe:
         task_name = builder if builder in list_kinds("task") else None
         self.spec = build_spec(config, meta, precision, task_name)
         self.task = resolve_task(None, self.data_dir, self.spec.task)
+        if config.target == "least_loss" and (self.task is None or not self.task.several_answers):
+            what = f"task {self.task.kind} has one answer per puzzle" if self.task else "no task is known for the data"
+            raise ConfigError(
+                f"target=least_loss trains toward the correct answer nearest each prediction, but {what}; "
+                "use target=label"
+            )
         per_epoch = steps_per_epoch(config, meta.total_groups, meta.mean_puzzle_examples)
         self.total_steps = total_steps_for(config, meta.total_groups, meta.mean_puzzle_examples)
         self.eval_every = config.eval_every or (
@@ -189,6 +195,7 @@ class Recipe:
             lr_min_ratio=config.lr_min_ratio,
             grad_clip=config.grad_clip,
             ema=config.ema,
+            relabel=self.task.least_loss_labels if config.target == "least_loss" else None,
             world=self.world,
             device=self.device,
             compile=config.compile,

@@ -10,7 +10,7 @@ model uses.
 from __future__ import annotations
 
 import random
-from typing import Any, Iterable, Optional
+from typing import Any, Callable, Iterable, Optional
 
 import torch
 from torch import nn
@@ -61,7 +61,11 @@ def carry_from_dict(d: dict[str, torch.Tensor], device: torch.device) -> Carry:
 
 
 class Trainer:
-    """Owns the model, optimizers, schedule, optional EMA and the persistent carry of one training run."""
+    """Owns the model, optimizers, schedule, optional EMA and the persistent carry of one training run.
+
+    ``relabel`` (a task's :meth:`~reasonkit.tasks.Task.least_loss_labels`) trains each segment against the correct
+    answer nearest the prediction instead of the stored label (see :class:`LossHead`).
+    """
 
     def __init__(
         self,
@@ -79,6 +83,7 @@ class Trainer:
         grad_clip: Optional[float] = None,
         ema: Optional[float] = None,
         loss: Optional[str] = None,
+        relabel: Optional[Callable[..., torch.Tensor]] = None,
         world: World = World(),
         device: torch.device | str = "cpu",
         compile: bool | str = "auto",
@@ -87,7 +92,7 @@ class Trainer:
         self.world = world
         self.device = torch.device(device)
         self.total_steps = total_steps
-        self.loss_head = LossHead(loss or (model.spec.loss if model.spec is not None else "stablemax"))
+        self.loss_head = LossHead(loss or (model.spec.loss if model.spec is not None else "stablemax"), relabel=relabel)
         self.dense_params = model.dense_parameters()
         #: Whether the segment, its loss and the Adam-atan2 update run compiled (see :func:`resolve_compile`).
         self.compiled = resolve_compile(compile, model, total_steps, self.device)

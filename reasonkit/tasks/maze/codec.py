@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["CHARSET", "WALL", "OPEN", "START", "GOAL", "PATH", "encode", "decode", "as_grid"]
+__all__ = ["CHARSET", "TOKENS", "WALL", "OPEN", "START", "GOAL", "PATH", "encode", "decode", "as_grid"]
 
 CHARSET = "# SGo"
 WALL, OPEN, START, GOAL, PATH = (ord(c) for c in CHARSET)
+#: Each character's token id.
+TOKENS = {c: i for i, c in enumerate(CHARSET, 1)}
 _CHAR2ID = np.zeros(256, np.uint8)
 _CHAR2ID[[ord(c) for c in CHARSET]] = np.arange(1, len(CHARSET) + 1)
 _ID2CHAR = np.frombuffer(("\0" + CHARSET).encode(), np.uint8)

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import os
-from typing import ClassVar, Literal, Optional
+from typing import Callable, ClassVar, Literal, Optional
 
 import numpy as np
 import torch
 from pydantic import Field, NonNegativeInt, PositiveInt, confloat
 
 from ...data.augment import Augmentation, Dihedral, FlatGrid
+from ...data.schema import IGNORE_LABEL
 from ...errors import ConfigError
 from ...layers.graphs import grid_graph
 from ...registry import register
 from ..base import Count, DataShape, count_value
 from ..csv_source import CsvOrGenerated
-from .codec import CHARSET, as_grid, decode, encode
+from .codec import CHARSET, TOKENS, as_grid, decode, encode
 from .generate import STYLES
+from .nearest import least_cost_shortest_paths
 from .paths import is_shortest_path
 
 __all__ = ["MazeTask", "build_maze", "maze_side"]
@@ -39,6 +41,7 @@ class MazeTask(CsvOrGenerated):
     """
 
     generation_only: ClassVar[tuple[str, ...]] = ("size", "min_path", "train_min_path", "loops", "style", "ties")
+    several_answers: ClassVar[bool] = True
 
     kind: Literal["maze"] = "maze"
     size: Optional[PositiveInt] = Field(None, description="maze side (generation only; default 30)")
@@ -143,6 +146,15 @@ class MazeTask(CsvOrGenerated):
             ],
             dtype=bool,
         )
+
+    def least_loss_labels(
+        self, inputs: torch.Tensor, labels: torch.Tensor, token_loss: Callable[[int], torch.Tensor]
+    ) -> torch.Tensor:
+        """The shortest S-G path of least loss for each maze (:func:`least_cost_shortest_paths`): marking a cell
+        costs ``token_loss(path) - token_loss(open)`` there."""
+        cost = token_loss(TOKENS["o"]) - token_loss(TOKENS[" "])
+        best = least_cost_shortest_paths(inputs, cost, maze_side(inputs.shape[-1]))
+        return torch.where(labels == IGNORE_LABEL, labels, best.to(labels.dtype))
 
     def graph(self, seq_len: int) -> torch.Tensor:
         side = maze_side(seq_len)
