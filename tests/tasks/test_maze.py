@@ -19,6 +19,7 @@ from reasonkit.tasks.maze import (
     read_maze_csv,
 )
 from reasonkit.tasks.maze.codec import PATH
+from reasonkit.tasks.maze.task import MazeTask
 
 
 @settings(max_examples=30, deadline=None)
@@ -209,6 +210,7 @@ def test_generation_options_refused_with_a_source(tmp_path):
         dict(train_min_path=2),
         dict(style="kruskal"),
         dict(ties=True),
+        dict(style="mixed", noise_share=0.5),
     ):
         with pytest.raises(ValueError, match="only apply when generating"):
             build_maze(tmp_path / "c", source=tmp_path / "train.csv", progress=False, **kwargs)
@@ -227,3 +229,19 @@ def test_output_dir_is_checked_before_any_work(tmp_path, monkeypatch):
         build_maze(out, size=10, min_path=8, train_size=3, test_size=1, workers=1, progress=False)
     with pytest.raises(DatasetExistsError, match="different data set"):
         build_maze(out, source=tmp_path / "train.csv", progress=False)
+
+
+def test_noise_share_sets_the_share_of_random_wall_mazes():
+    def noise_mazes(share):
+        grids = [generate_maze(i, 15, 19, style="mixed", ties=True, noise_share=share)[0] for i in range(60)]
+        # a lattice maze never has a fully open 2x2 block; a random-wall maze of this density almost always does
+        return sum(
+            bool(((g[:-1, :-1] != 35) & (g[1:, :-1] != 35) & (g[:-1, 1:] != 35) & (g[1:, 1:] != 35)).any())
+            for g in grids
+        )
+
+    assert noise_mazes(0.0) == 0 and noise_mazes(1.0) >= 55 and 18 <= noise_mazes(0.5) <= 42
+    with pytest.raises(ValueError, match="noise_share must be in \\[0, 1\\] and needs style 'mixed'"):
+        generate_maze(0, 15, 19, style="noise", noise_share=0.5)
+    with pytest.raises(ValueError, match="set style=mixed"):
+        MazeTask(noise_share=0.5)

@@ -27,8 +27,8 @@ __all__ = ["build_maze_dataset"]
 
 
 def _gen_job(job):
-    seed, size, min_path, loops, style, ties = job
-    return generate_maze(seed, size, min_path, loops, style=style, ties=ties)
+    seed, size, min_path, loops, style, ties, noise_share = job
+    return generate_maze(seed, size, min_path, loops, style=style, ties=ties, noise_share=noise_share)
 
 
 def _pack(questions: np.ndarray, answers: np.ndarray, dihedral: bool):
@@ -67,6 +67,7 @@ def build_maze_dataset(
                     task.loop_fraction,
                     task.maze_style,
                     bool(task.ties),
+                    task.noise_share,
                 )
                 for i in range(count)
             ]

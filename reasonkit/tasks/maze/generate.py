@@ -7,8 +7,9 @@ Styles (``style``):
 - ``kruskal``: randomised Kruskal on the same lattice (a random spanning tree): many short dead ends.
 - ``noise``: independent random walls on every cell, at a density drawn uniformly from [0.15, 0.4] per maze: open,
   irregular, usually with many shortest paths.
-- ``mixed``: each maze one of the three at random, the lattice ones with a loop fraction drawn uniformly from
-  [0, 2 * ``loops``].
+- ``mixed``: each maze one of the three at random (``noise`` with probability ``noise_share``, default 1/3, the
+  two lattice styles equally otherwise), the lattice ones with a loop fraction drawn uniformly from [0, 2 *
+  ``loops``].
 
 The lattice styles knock a fraction ``loops`` of the remaining inner lattice walls through to create cycles. S is a
 random open cell and G a cell more than ``min_path`` moves away; by default G's shortest path from S must be
@@ -20,6 +21,7 @@ left, right: one fixed choice among the shortest paths, so that the label is a f
 from __future__ import annotations
 
 import random
+from typing import Optional
 
 import numpy as np
 
@@ -109,9 +111,14 @@ def _knock_loops(rng: random.Random, grid: np.ndarray, offset: tuple[int, int], 
                 grid[r, c] = OPEN
 
 
-def _carve(rng: random.Random, size: int, loops: float, style: str = "backtracker") -> np.ndarray:
+def _carve(
+    rng: random.Random, size: int, loops: float, style: str = "backtracker", noise_share: Optional[float] = None
+) -> np.ndarray:
     if style == "mixed":
-        style = rng.choice(STYLES[:3])
+        if noise_share is None:
+            style = rng.choice(STYLES[:3])
+        else:
+            style = "noise" if rng.random() < noise_share else rng.choice(STYLES[:2])
         loops = rng.uniform(0.0, 2.0 * loops)
     if style == "noise":
         density = rng.uniform(*_NOISE_DENSITY)
@@ -137,14 +144,18 @@ def generate_maze(
     *,
     style: str = "backtracker",
     ties: bool = False,
+    noise_share: Optional[float] = None,
 ):
     """(question, answer) character grids [size, size] of a ``style`` maze whose shortest S-G path exceeds
-    ``min_path`` moves; unique unless ``ties``, where the answer marks the fixed choice described above."""
+    ``min_path`` moves; unique unless ``ties``, where the answer marks the fixed choice described above.
+    ``noise_share``: the share of random-wall mazes of the ``mixed`` style (None: one third)."""
     if style not in STYLES:
         raise ValueError(f"unknown maze style {style!r}; known: {', '.join(STYLES)}")
+    if noise_share is not None and (style != "mixed" or not 0.0 <= noise_share <= 1.0):
+        raise ValueError(f"noise_share must be in [0, 1] and needs style 'mixed', got {noise_share!r} with {style!r}")
     rng = random.Random(seed)
     for _ in range(max_tries):
-        grid = _carve(rng, size, loops, style)
+        grid = _carve(rng, size, loops, style, noise_share)
         open_cells = [tuple(p) for p in np.argwhere(grid == OPEN).tolist()]
         if not open_cells:
             continue

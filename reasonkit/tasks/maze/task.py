@@ -7,7 +7,7 @@ from typing import Callable, ClassVar, Literal, Optional
 
 import numpy as np
 import torch
-from pydantic import Field, NonNegativeInt, PositiveInt, confloat
+from pydantic import Field, NonNegativeInt, PositiveInt, confloat, model_validator
 
 from ...data.augment import Augmentation, Dihedral, FlatGrid
 from ...data.schema import IGNORE_LABEL
@@ -40,7 +40,15 @@ class MazeTask(CsvOrGenerated):
     ``train_size``/``test_size`` ``"all"`` take every row of the CSV files (with ``source`` only).
     """
 
-    generation_only: ClassVar[tuple[str, ...]] = ("size", "min_path", "train_min_path", "loops", "style", "ties")
+    generation_only: ClassVar[tuple[str, ...]] = (
+        "size",
+        "min_path",
+        "train_min_path",
+        "loops",
+        "style",
+        "noise_share",
+        "ties",
+    )
     several_answers: ClassVar[bool] = True
 
     kind: Literal["maze"] = "maze"
@@ -61,6 +69,11 @@ class MazeTask(CsvOrGenerated):
         description="generator: backtracker, kruskal, noise (random walls) or mixed (each maze one of the three) "
         "(generation only; default backtracker)",
     )
+    noise_share: Optional[confloat(ge=0.0, le=1.0)] = Field(
+        None,
+        description="share of random-wall mazes in style mixed, the rest backtracker and kruskal equally "
+        "(generation only; default 1/3)",
+    )
     ties: Optional[bool] = Field(
         None,
         description="several shortest paths allowed, the label marks one fixed choice; default: a unique "
@@ -70,6 +83,14 @@ class MazeTask(CsvOrGenerated):
     test_size: Count = Field(1000, description="test mazes (all: every CSV row, with source only)")
     aug: bool = Field(False, description="each training maze with its 8 dihedral transforms")
     seed: int = Field(0, description="seed of the sample and the generator")
+
+    @model_validator(mode="after")
+    def _noise_share_needs_mixed(self) -> MazeTask:
+        if self.noise_share is not None and self.style != "mixed":
+            raise ValueError(
+                f"noise_share is the share of random-wall mazes of style mixed; set style=mixed (got {self.style})"
+            )
+        return self
 
     @classmethod
     def tiny(cls) -> MazeTask:
