@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
+import numpy as np
+
 from ._mpl import pyplot, save_figure
 
-__all__ = ["read_metrics", "plot_learning_curve", "plot_scaling", "plot_ablation", "save_run_plots"]
+__all__ = ["read_metrics", "running_mean", "plot_learning_curve", "plot_scaling", "plot_ablation", "save_run_plots"]
 
 
 def read_metrics(run_dir: str | Path) -> list[dict[str, Any]]:
@@ -26,23 +28,44 @@ def read_metrics(run_dir: str | Path) -> list[dict[str, Any]]:
     return out
 
 
+def running_mean(values: Sequence[float], weights: Sequence[float] | None = None, window: int = 1) -> np.ndarray:
+    """The (weighted) mean of each value and the ``window - 1`` before it (fewer at the start)."""
+    v = np.asarray(values, np.float64)
+    w = np.ones_like(v) if weights is None else np.asarray(weights, np.float64)
+    if window < 1:
+        raise ValueError(f"window must be at least 1, got {window}")
+    sums = np.cumsum(np.concatenate([[0.0], v * w]))
+    mass = np.cumsum(np.concatenate([[0.0], w]))
+    lo = np.maximum(np.arange(1, len(v) + 1) - window, 0)
+    hi = np.arange(1, len(v) + 1)
+    return (sums[hi] - sums[lo]) / np.maximum(mass[hi] - mass[lo], 1e-12)
+
+
 def plot_learning_curve(records: Sequence[dict[str, Any]], out: str | Path) -> Path:
-    """Training loss and exact accuracy (of halted sequences) against steps, test exact accuracy as points."""
+    """Training loss and exact accuracy (of halted sequences) against steps, test exact accuracy as points.
+
+    Each logged line is drawn faintly, and over it their running mean over 1% of the lines (the accuracy weighted
+    by the sequences each line counted), so that a small batch's step-to-step noise does not hide the trend.
+    """
     plt = pyplot()
     train = [r for r in records if r.get("kind") == "train" and "loss" in r]
     evals = [r for r in records if r.get("kind") in ("eval", "final") and "exact_accuracy" in r]
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 3.6))
-    ax_loss.plot([r["step"] for r in train], [r["loss"] for r in train], lw=0.8)
+    window = max(1, len(train) // 100)
+    steps = [r["step"] for r in train]
+    loss = [r["loss"] for r in train]
+    ax_loss.plot(steps, loss, lw=0.6, alpha=0.3, color="C0")
+    ax_loss.plot(steps, running_mean(loss, window=window), lw=1.2, color="C0", label=f"mean of {window} lines")
     ax_loss.set(xlabel="step", ylabel="loss", yscale="log", title="training loss")
+    ax_loss.legend(loc="upper right")
     counted = [r for r in train if "exact_accuracy" in r]  # lines whose steps halted some sequence
-    ax_acc.plot(
-        [r["step"] for r in counted],
-        [r["exact_accuracy"] for r in counted],
-        lw=0.8,
-        label="train (halted sequences)",
-    )
+    acc_steps = [r["step"] for r in counted]
+    acc = [r["exact_accuracy"] for r in counted]
+    ax_acc.plot(acc_steps, acc, lw=0.6, alpha=0.3, color="C0")
+    smooth = running_mean(acc, [r.get("count", 1.0) for r in counted], window=max(1, len(counted) // 100))
+    ax_acc.plot(acc_steps, smooth, lw=1.2, color="C0", label="train (halted sequences)")
     if evals:
-        ax_acc.plot([r["step"] for r in evals], [r["exact_accuracy"] for r in evals], "o-", label="test")
+        ax_acc.plot([r["step"] for r in evals], [r["exact_accuracy"] for r in evals], "o-", color="C1", label="test")
     ax_acc.set(xlabel="step", ylabel="exact accuracy", ylim=(0, 1.02), title="exact accuracy")
     ax_acc.legend(loc="lower right")
     fig.tight_layout()

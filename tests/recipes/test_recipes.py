@@ -154,8 +154,9 @@ def test_sudoku_demo_plan_is_the_graph_hrm(tmp_path, capsys, monkeypatch):
 
 
 def test_maze_demo_plan_is_the_conv_core_on_mixed_mazes(tmp_path, capsys, monkeypatch):
-    """The maze demo: 15x15 mazes of every style with ties, trained on every length and tested on >= 20 moves; a
-    flat core of one conv cell, 8 x 8 updates in training and 16 segments at inference; float32, the curves."""
+    """The maze demo: 15x15 mazes of every style with ties, half random walls, trained toward the nearest shortest
+    path on every length and tested on >= 20 moves; a flat core of one conv cell, 3 x 8 updates in training and
+    16 segments at inference; float32, the curves."""
     monkeypatch.chdir(tmp_path)
     assert recipe_main(["--demo", "--dry-run"], load_recipe(str(RECIPES / "maze_hard.py"))) == 0
     plan = json.loads(capsys.readouterr().out)
@@ -163,19 +164,20 @@ def test_maze_demo_plan_is_the_conv_core_on_mixed_mazes(tmp_path, capsys, monkey
     assert plan["data_shape"]["seq_len"] == 225 and plan["data_shape"]["vocab_size"] == 6
     config = plan["config"]
     task = config["task"]
-    assert (task["size"], task["min_path"], task["train_min_path"], task["style"], task["ties"]) == (
+    assert (task["size"], task["min_path"], task["train_min_path"], task["style"], task["noise_share"]) == (
         15,
         19,
         12,
         "mixed",
-        True,
+        0.5,
     )
+    assert task["ties"] is True and config["target"] == "least_loss"  # any shortest path is trained toward
     assert config["precision"] == "float32" and config["plots"] is True
     assert config["early_exit"] is False  # fixed halting has no halting head to stop on
     assert config["scaling"] == list(range(1, 17)) and config["out_dir"].startswith("runs/")
     overrides = config["model_overrides"]
     assert overrides["core"]["cell"]["kind"] == "conv" and overrides["core"]["cycles"] == 8
-    assert overrides["halting"] == {"kind": "fixed", "max_steps": 8} and overrides["inference_max_steps"] == 16
+    assert overrides["halting"] == {"kind": "fixed", "max_steps": 3} and overrides["inference_max_steps"] == 16
     assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
 
 
