@@ -142,3 +142,29 @@ def test_a_maze_run_trains_against_the_least_loss_target(tmp_path):
     result = recipe.run()
     assert result["step"] == 3
     assert recipe.trainer.loss_head.relabel is not None
+
+
+def test_a_compiled_step_runs_the_least_loss_target_eagerly_with_the_same_losses():
+    from reasonkit.runtime import compiler_available
+    from reasonkit.train import Trainer
+
+    if not compiler_available("cpu"):
+        pytest.skip("no C++ compiler for torch.compile on this machine")
+    pairs = [_maze(seed, 7) for seed in range(4)]
+    batch = {
+        "inputs": torch.as_tensor(np.stack([p[0] for p in pairs])).int(),
+        "labels": torch.as_tensor(np.stack([p[1] for p in pairs])).int(),
+        "puzzle_identifiers": torch.zeros(4, dtype=torch.int32),
+    }
+    losses = []
+    for compiled in (False, True):
+        torch.manual_seed(0)
+        model = build(
+            "ut-act-tiny", vocab_size=6, seq_len=49, loss="softmax", halting={"kind": "fixed", "max_steps": 2}
+        )
+        trainer = Trainer(
+            model, total_steps=3, optimizer="adamw", lr=1e-3, relabel=MazeTask().least_loss_labels, compile=compiled
+        )
+        assert trainer.compiled is compiled
+        losses.append([trainer.train_step(batch, 4)["loss"] for _ in range(3)])
+    np.testing.assert_allclose(losses[0], losses[1], rtol=1e-4)
