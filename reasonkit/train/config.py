@@ -143,6 +143,11 @@ class TrainConfig(BaseModel):
             raise ValueError("give eval_every (steps) or eval_every_epochs, not both")
         if self.resume not in ("auto", "never") and not self.resume:
             raise ValueError("resume must be auto, never or a checkpoint path")
+        if self.target == "least_loss" and self.task is not None and not self.task.several_answers:
+            raise ValueError(
+                f"target=least_loss trains toward the correct answer nearest each prediction, but task "
+                f"{self.task.kind} has one answer per puzzle; use target=label"
+            )
         return self
 
     @property

@@ -16,7 +16,8 @@ from reasonkit.tasks.maze import bfs, decode, generate_maze, is_shortest_path
 from reasonkit.tasks.maze.codec import TOKENS, encode
 from reasonkit.tasks.maze.nearest import least_cost_shortest_paths
 from reasonkit.tasks.maze.task import MazeTask
-from reasonkit.train import Recipe, TrainConfig
+from reasonkit.tasks.sudoku import build_sudoku
+from reasonkit.train import Recipe, TrainConfig, config_from_overrides
 from reasonkit.train.losses import LossHead, softmax_cross_entropy
 
 
@@ -111,18 +112,17 @@ def test_loss_head_with_relabel_is_the_loss_against_the_least_loss_labels():
 
 
 def test_least_loss_target_refused_for_a_task_with_one_answer(tmp_path):
+    settings = [f"data_dir={tmp_path / 'data'}", "task=sudoku", "task.size=4", "target=least_loss"]
+    with pytest.raises(ConfigError, match="task sudoku has one answer per puzzle; use target=label"):
+        config_from_overrides({"model": "hrm-tiny"}, settings)
+    # a data set given only by its directory: refused once its builder is known, before any training
+    build_sudoku(tmp_path / "data", size=4, train_size=8, test_size=4, progress=False)
     config = TrainConfig(
-        task={"kind": "sudoku", "size": 4, "train_size": 8, "test_size": 4},
-        data_dir=str(tmp_path / "data"),
-        out_dir=str(tmp_path / "run"),
-        model="hrm-tiny",
-        target="least_loss",
-        total_steps=1,
-        progress=False,
+        data_dir=str(tmp_path / "data"), out_dir=str(tmp_path / "run"), model="hrm-tiny", target="least_loss"
     )
     with pytest.raises(ConfigError, match="task sudoku has one answer per puzzle; use target=label"):
         Recipe(config).run()
-    assert not (tmp_path / "run" / "checkpoints").exists()
+    assert not (tmp_path / "run").exists()
 
 
 def test_a_maze_run_trains_against_the_least_loss_target(tmp_path):
