@@ -143,3 +143,27 @@ def test_gpu_check_fails_clearly_without_a_gpu(tmp_path):
     done = run("gpu_check.py", "--out", str(tmp_path / "gpu.json"), timeout=120)
     assert done.returncode == 2 and "no CUDA device" in done.stderr
     assert "no CUDA device" in json.loads((tmp_path / "gpu.json").read_text())["error"]
+
+
+def test_independent_mazes_are_long_enough_and_the_checker_accepts_only_shortest_paths(tmp_path):
+    import csv
+
+    styles = "prim,prim_loops,dfs,dfs_loops,division,open_walls,dense_walls"
+    out = tmp_path / "m.csv"
+    summary = json_out(run("independent_mazes.py", "generate", "--out", str(out), "--n", "14", "--styles", styles))
+    assert set(summary) == set(styles.split(",")) and all(s["n"] == 2 for s in summary.values())
+    assert min(s["mean_len"] for s in summary.values()) >= 20 and summary["prim"]["several_shortest"] == 0.0
+    rows = list(csv.DictReader(out.open()))
+    rows[0]["prediction"] = rows[0]["answer"].replace("o", " ", 1)  # one path cell missing
+    rows[1]["prediction"] = rows[1]["answer"].replace(" ", "o", 1)  # one cell too many
+    for row in rows[2:]:
+        row["prediction"] = row["answer"]  # the label: one shortest path
+    for row in rows:
+        row["correct"] = "1"
+    with (tmp_path / "p.csv").open("w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    scored = json_out(run("independent_mazes.py", "check", str(tmp_path / "p.csv")))
+    assert scored["count"] == 14 and scored["exact"] == round(12 / 14, 4)
+    assert scored["agrees_with_correct_column"] == [12, 14]

@@ -127,10 +127,15 @@ class Task(Spec):
         return np.all((predictions == labels) | ~mask, axis=-1) & mask.any(-1)
 
     def least_loss_labels(
-        self, inputs: torch.Tensor, labels: torch.Tensor, token_loss: Callable[[int], torch.Tensor]
+        self,
+        inputs: torch.Tensor,
+        labels: torch.Tensor,
+        token_loss: Callable[[int], torch.Tensor],
+        ignore_index: int = -100,
     ) -> torch.Tensor:
         """Each puzzle's correct answer of least loss, as labels [B, seq] (the MinLoss target of Nandwani et al.,
-        ICLR 2021): ``token_loss(t)`` is the per-position loss [B, seq] of predicting token ``t`` everywhere.
+        ICLR 2021): ``token_loss(t)`` is the per-position loss [B, seq] of predicting token ``t`` everywhere;
+        positions labelled ``ignore_index`` stay ignored.
 
         Only for tasks with :attr:`several_answers`; with one answer per puzzle the target is the label.
         """

@@ -29,7 +29,16 @@ from ..errors import ConfigError
 from ..registry import closest
 from ..spec import Kind, parse_overrides
 
-__all__ = ["TrainConfig", "config_from_overrides"]
+__all__ = ["TrainConfig", "config_from_overrides", "check_target"]
+
+
+def check_target(target: str, task: Optional[Any]) -> None:
+    """ValueError unless ``task`` (a Task spec, or None when unknown) can give the training ``target``."""
+    if target == "least_loss" and (task is None or not task.several_answers):
+        what = f"task {task.kind} has one answer per puzzle" if task is not None else "no task is known for the data"
+        raise ValueError(
+            f"target=least_loss trains toward the correct answer nearest each prediction, but {what}; use target=label"
+        )
 
 
 class TrainConfig(BaseModel):
@@ -143,11 +152,8 @@ class TrainConfig(BaseModel):
             raise ValueError("give eval_every (steps) or eval_every_epochs, not both")
         if self.resume not in ("auto", "never") and not self.resume:
             raise ValueError("resume must be auto, never or a checkpoint path")
-        if self.target == "least_loss" and self.task is not None and not self.task.several_answers:
-            raise ValueError(
-                f"target=least_loss trains toward the correct answer nearest each prediction, but task "
-                f"{self.task.kind} has one answer per puzzle; use target=label"
-            )
+        if self.task is not None:
+            check_target(self.target, self.task)
         return self
 
     @property

@@ -69,15 +69,16 @@ class LossHead:
     ``accuracy`` (sum of per-sequence token accuracy), ``exact_accuracy``, ``steps``, the policy's metrics, and the
     loss terms named by the policy (``lm_loss``, ``q_halt_loss``, ...).
 
-    ``relabel(inputs, labels, token_loss)`` returns the labels to train against, given ``token_loss(t)``: the
-    per-position loss [B, seq] of predicting token ``t`` everywhere (detached). It runs eagerly in a compiled step.
+    ``relabel(inputs, labels, token_loss, ignore_index=...)`` returns the labels to train against, given
+    ``token_loss(t)``: the per-position loss [B, seq] of predicting token ``t`` everywhere (detached). It runs
+    eagerly in a compiled step, and may synchronise with the host (the maze target does, once per 8 search layers).
     """
 
     def __init__(
         self,
         loss: str = "stablemax",
         ignore_index: int = IGNORE_LABEL,
-        relabel: Optional[Callable[[torch.Tensor, torch.Tensor, Callable[[int], torch.Tensor]], torch.Tensor]] = None,
+        relabel: Optional[Callable[..., torch.Tensor]] = None,
     ) -> None:
         if loss not in LOSSES:
             raise ValueError(f"unknown loss {loss!r}; known: {', '.join(LOSSES)}")
@@ -95,7 +96,7 @@ class LossHead:
             def token_loss(token: int) -> torch.Tensor:
                 return self.loss_fn(detached, torch.full_like(labels, token), ignore_index=self.ignore_index)
 
-            labels = self.relabel(carry.data["inputs"], labels, token_loss)
+            labels = self.relabel(carry.data["inputs"], labels, token_loss, ignore_index=self.ignore_index)
         with torch.no_grad():
             mask = labels != self.ignore_index
             counts = mask.sum(-1)

@@ -36,7 +36,7 @@ from ..models.spec import ReasonerSpec
 from ..registry import list_kinds
 from ..runtime import configure_threads, resolve_precision
 from .callbacks import Callback, Checkpointer, LogMetrics, PeriodicEval
-from .config import TrainConfig
+from .config import TrainConfig, check_target
 from .data import prepare_data
 from .distributed import broadcast_parameters, init_distributed
 from .lock import RunLock
@@ -160,12 +160,10 @@ class Recipe:
         task_name = builder if builder in list_kinds("task") else None
         self.spec = build_spec(config, meta, precision, task_name)
         self.task = resolve_task(None, self.data_dir, self.spec.task)
-        if config.target == "least_loss" and (self.task is None or not self.task.several_answers):
-            what = f"task {self.task.kind} has one answer per puzzle" if self.task else "no task is known for the data"
-            raise ConfigError(
-                f"target=least_loss trains toward the correct answer nearest each prediction, but {what}; "
-                "use target=label"
-            )
+        try:
+            check_target(config.target, self.task)
+        except ValueError as err:
+            raise ConfigError(str(err)) from None
         per_epoch = steps_per_epoch(config, meta.total_groups, meta.mean_puzzle_examples)
         self.total_steps = total_steps_for(config, meta.total_groups, meta.mean_puzzle_examples)
         self.eval_every = config.eval_every or (

@@ -119,8 +119,9 @@ class Trainer:
         if self.compiled:
             # One graph for the carry reset, the core, the heads, the Q-target pass, the halting decision and the
             # loss (the backward is compiled with it). Only the puzzle table's lookup runs eagerly (inductor cannot
-            # compile a sparse gradient; see PuzzleEmbedding). fallback_random keeps the exploration draws those of
-            # eager torch, so a seeded compiled run halts where the eager one does. Weights keep their names.
+            # compile a sparse gradient; see PuzzleEmbedding), and a relabel target (a graph break). fallback_random
+            # keeps the exploration draws those of eager torch, so a seeded compiled run halts where the eager one
+            # does. Weights keep their names.
             self._forward = torch.compile(self._segment_loss, dynamic=False, options={"fallback_random": True})
         self.step = 0
         self.carry: Optional[Carry] = None
@@ -172,7 +173,8 @@ class Trainer:
         return out
 
     def _segment_loss(self, carry: Carry, batch: dict[str, torch.Tensor]):
-        """One segment and its loss: ``(new carry, loss summed over the batch, metrics)``; no host sync."""
+        """One segment and its loss: ``(new carry, loss summed over the batch, metrics)``; no host sync, except in a
+        ``relabel`` target (see :class:`LossHead`)."""
         carry, output = self.model(carry, batch, check=False)
         loss, metrics = self.loss_head(self.model.halting, carry, output)
         return carry, loss, metrics

@@ -34,6 +34,8 @@ def running_mean(values: Sequence[float], weights: Sequence[float] | None = None
     w = np.ones_like(v) if weights is None else np.asarray(weights, np.float64)
     if window < 1:
         raise ValueError(f"window must be at least 1, got {window}")
+    if w.shape != v.shape:
+        raise ValueError(f"{len(v)} values but {len(w)} weights")
     sums = np.cumsum(np.concatenate([[0.0], v * w]))
     mass = np.cumsum(np.concatenate([[0.0], w]))
     lo = np.maximum(np.arange(1, len(v) + 1) - window, 0)

@@ -68,6 +68,32 @@ def test_a_batch_gets_each_mazes_label_when_the_cost_favours_it():
     assert torch.equal(out, a)
 
 
+def test_equal_costs_give_the_generators_fixed_tie_break_label():
+    pairs = [_maze(seed, 11) for seed in range(16)]
+    q = torch.as_tensor(np.stack([p[0] for p in pairs]))
+    assert torch.equal(
+        least_cost_shortest_paths(q, torch.zeros(q.shape), 11), torch.as_tensor(np.stack([p[1] for p in pairs]))
+    )
+
+
+def test_non_finite_costs_still_give_a_shortest_path_and_mixed_batches_are_independent():
+    q, a = _maze(5, 9)
+    x = torch.as_tensor(q)[None]
+    cost = torch.zeros(1, 81)
+    cost[0, torch.as_tensor(a) == TOKENS["o"]] = float("inf")  # the label's cells, and one NaN
+    cost[0, int(np.flatnonzero(q == TOKENS[" "])[0])] = float("nan")
+    out = least_cost_shortest_paths(x, cost, 9)[0].numpy()
+    assert is_shortest_path(decode(q).reshape(9, 9), decode(out).reshape(9, 9))
+    # a batch mixing that maze with mazes lacking S or G, or with two goals: each row as if alone
+    bad = [np.where(q == TOKENS["S"], TOKENS[" "], q), np.where(q == TOKENS["G"], TOKENS[" "], q), q.copy()]
+    bad[2][np.flatnonzero(q == TOKENS[" "])[:1]] = TOKENS["G"]
+    batch = torch.as_tensor(np.stack([bad[0], q, bad[1], bad[2]]))
+    costs = torch.randn(4, 81, generator=torch.Generator().manual_seed(1))
+    mixed = least_cost_shortest_paths(batch, costs, 9)
+    assert torch.equal(mixed[1], least_cost_shortest_paths(x, costs[1:2], 9)[0])
+    assert torch.equal(mixed[[0, 2, 3]], batch[[0, 2, 3]].long())
+
+
 def test_a_maze_without_a_path_or_without_a_goal_is_unchanged():
     rows = ["S# ", "## ", "  G"], ["S  ", "   ", "   "]
     q = torch.as_tensor(
@@ -90,6 +116,9 @@ def test_maze_task_costs_are_the_loss_difference_and_ignored_positions_stay():
 
     out = MazeTask().least_loss_labels(x, labels, token_loss)
     assert out[0, 0] == IGNORE_LABEL and torch.equal(out[0, 1:], labels[0, 1:]) and out.dtype == labels.dtype
+    labels[0, 0], labels[0, 1] = -1, IGNORE_LABEL  # another ignore label: only it is kept
+    out = MazeTask().least_loss_labels(x, labels, token_loss, ignore_index=-1)
+    assert out[0, 0] == -1 and out[0, 1] == torch.as_tensor(a)[1]
 
 
 def test_loss_head_with_relabel_is_the_loss_against_the_least_loss_labels():
@@ -125,7 +154,7 @@ def test_least_loss_target_refused_for_a_task_with_one_answer(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_a_maze_run_trains_against_the_least_loss_target(tmp_path):
+def test_a_maze_run_trains_against_the_least_loss_target(tmp_path, monkeypatch):
     config = TrainConfig(
         task=MazeTask.tiny().model_copy(update={"ties": True, "style": "noise"}),
         data_dir=str(tmp_path / "data"),
@@ -138,10 +167,17 @@ def test_a_maze_run_trains_against_the_least_loss_target(tmp_path):
         progress=False,
         final_eval=False,
     )
-    recipe = Recipe(config)
-    result = recipe.run()
-    assert result["step"] == 3
-    assert recipe.trainer.loss_head.relabel is not None
+    calls = []
+    original = MazeTask.least_loss_labels
+
+    def counting(self, inputs, labels, token_loss, ignore_index=IGNORE_LABEL):
+        out = original(self, inputs, labels, token_loss, ignore_index)
+        calls.append(bool((out != labels).any()))
+        return out
+
+    monkeypatch.setattr(MazeTask, "least_loss_labels", counting)
+    result = Recipe(config).run()
+    assert result["step"] == 3 and len(calls) == 3  # every step trained against the least-loss target
 
 
 def test_a_compiled_step_runs_the_least_loss_target_eagerly_with_the_same_losses():

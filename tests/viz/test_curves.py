@@ -17,10 +17,13 @@ def test_running_mean_is_the_weighted_mean_of_the_last_window():
     assert np.allclose(running_mean(v, window=1), v)
     with pytest.raises(ValueError, match="window must be at least 1"):
         running_mean(v, window=0)
+    with pytest.raises(ValueError, match="37 values but 36 weights"):
+        running_mean(v, w[:-1], window=2)
 
 
 def test_learning_curve_draws_the_raw_lines_and_their_mean(tmp_path):
     pytest.importorskip("matplotlib")
+    pytest.importorskip("PIL")
     records = [
         {"kind": "train", "step": s, "loss": 1.0 / s, "exact_accuracy": (s % 2) * 1.0, "count": 8}
         for s in range(1, 401)

@@ -16,7 +16,7 @@ WALL, OPEN, START, GOAL, PATH = (ord(c) for c in CHARSET)
 #: Each character's token id.
 TOKENS = {c: i for i, c in enumerate(CHARSET, 1)}
 _CHAR2ID = np.zeros(256, np.uint8)
-_CHAR2ID[[ord(c) for c in CHARSET]] = np.arange(1, len(CHARSET) + 1)
+_CHAR2ID[[ord(c) for c in TOKENS]] = list(TOKENS.values())
 _ID2CHAR = np.frombuffer(("\0" + CHARSET).encode(), np.uint8)
 
 

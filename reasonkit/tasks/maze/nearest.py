@@ -21,6 +21,10 @@ __all__ = ["least_cost_shortest_paths"]
 _OPEN, _START, _GOAL, _PATH = (TOKENS[c] for c in " SGo")
 # Neighbour offsets in a grid padded by one cell: up, down, left, right.
 _SHIFTS = ((0, 1), (2, 1), (1, 0), (1, 2))
+#: Breadth-first layers run between two checks (host syncs) of whether the search has ended.
+_CHECK_EVERY = 8
+#: The cost given to a cell whose cost is not finite (a path of 900 such cells still sums below float32's max).
+_BIG = 1e30
 
 
 def _neighbours(x: torch.Tensor, fill) -> torch.Tensor:
@@ -36,30 +40,35 @@ def least_cost_shortest_paths(inputs: torch.Tensor, cost: torch.Tensor, side: in
     ``cost`` (per cell [B, side * side], the cost of marking that cell; only open cells are summed) marked.
 
     Equal costs are broken by neighbour order (up, down, left, right from G). A maze without exactly one S and one
-    G, or whose G cannot be reached, is returned unchanged.
+    G, or whose G cannot be reached, is returned unchanged. Which cells are reachable never depends on ``cost``;
+    non-finite costs count as +-1e30. The host is synchronised once every ``_CHECK_EVERY`` layers and once for
+    the walk back.
     """
     b = inputs.shape[0]
     grid = inputs.reshape(b, side, side)
     free = (grid == _OPEN) | (grid == _START) | (grid == _GOAL)
-    cell_cost = torch.where(grid == _OPEN, cost.reshape(b, side, side).float(), 0.0)
+    dtype = torch.promote_types(cost.dtype, torch.float32)  # stablemax's float64 losses stay float64
+    # non-finite costs (from non-finite logits) become large finite ones, so that every reached cell has a finite best
+    cost = torch.nan_to_num(cost.reshape(b, side, side).to(dtype), nan=_BIG, posinf=_BIG, neginf=-_BIG)
+    cell_cost = torch.where(grid == _OPEN, cost, 0.0)
     valid = ((grid == _START).sum((1, 2)) == 1) & ((grid == _GOAL).sum((1, 2)) == 1)
     frontier = (grid == _START) & valid.view(b, 1, 1)
     goal = grid == _GOAL
     dist = torch.where(frontier, 0, -1)
-    best = torch.where(frontier, 0.0, torch.inf)  # least cost of a shortest path from S to each cell
+    best = torch.where(frontier, 0.0, torch.inf).to(dtype)  # least cost of a shortest path from S to each cell
     reached = frontier.clone()
     layer = 0
     while True:
-        layer += 1
-        near = _neighbours(torch.where(frontier, best, torch.inf), torch.inf).amin(0)
-        new = free & ~reached & torch.isfinite(near)
-        if not bool(new.any()):
-            break
-        best = torch.where(new, near + cell_cost, best)
-        dist = torch.where(new, layer, dist)
-        reached |= new
-        frontier = new
-        if bool((reached | ~goal).all()):
+        # _CHECK_EVERY layers between host syncs; a layer after the search has ended changes nothing
+        for _ in range(_CHECK_EVERY):
+            layer += 1
+            new = free & ~reached & _neighbours(frontier, False).any(0)
+            near = _neighbours(torch.where(frontier, best, torch.inf), torch.inf).amin(0)
+            best = torch.where(new, near + cell_cost, best)
+            dist = torch.where(new, layer, dist)
+            reached |= new
+            frontier = new
+        if not bool(frontier.any()) or bool((reached | ~goal).all()):
             break
 
     # walk back from G, each step to the neighbour one layer closer to S with the least cost
@@ -67,15 +76,13 @@ def least_cost_shortest_paths(inputs: torch.Tensor, cost: torch.Tensor, side: in
     flat_best = F.pad(best, (1, 1, 1, 1), value=torch.inf).reshape(b, -1)
     width = side + 2
     offsets = torch.tensor([-width, width, -1, 1], device=inputs.device)
-    goal_at = goal.reshape(b, -1).float().argmax(-1)
+    goal_at = goal.reshape(b, -1).to(torch.uint8).argmax(-1)
     pos = goal_at // side * width + goal_at % side + width + 1  # in the padded grid
     rows = torch.arange(b, device=inputs.device)
     here = flat_dist[rows, pos]
-    tracing = valid & goal.reshape(b, -1).any(-1) & (here > 0)
+    tracing = valid & (here > 0)
     path = torch.zeros_like(flat_dist, dtype=torch.bool)
-    for _ in range(int(here.max().clamp_min(0))):
-        if not bool(tracing.any()):
-            break
+    for _ in range(int(torch.where(tracing, here, 0).max())):  # one host sync for the walk
         nbr = pos.unsqueeze(-1) + offsets
         ok = flat_dist.gather(1, nbr) == (here - 1).unsqueeze(-1)
         step = torch.where(ok, flat_best.gather(1, nbr), torch.inf).argmin(-1)

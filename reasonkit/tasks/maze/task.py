@@ -169,13 +169,17 @@ class MazeTask(CsvOrGenerated):
         )
 
     def least_loss_labels(
-        self, inputs: torch.Tensor, labels: torch.Tensor, token_loss: Callable[[int], torch.Tensor]
+        self,
+        inputs: torch.Tensor,
+        labels: torch.Tensor,
+        token_loss: Callable[[int], torch.Tensor],
+        ignore_index: int = IGNORE_LABEL,
     ) -> torch.Tensor:
         """The shortest S-G path of least loss for each maze (:func:`least_cost_shortest_paths`): marking a cell
         costs ``token_loss(path) - token_loss(open)`` there."""
         cost = token_loss(TOKENS["o"]) - token_loss(TOKENS[" "])
         best = least_cost_shortest_paths(inputs, cost, maze_side(inputs.shape[-1]))
-        return torch.where(labels == IGNORE_LABEL, labels, best.to(labels.dtype))
+        return torch.where(labels == ignore_index, labels, best.to(labels.dtype))
 
     def graph(self, seq_len: int) -> torch.Tensor:
         side = maze_side(seq_len)
