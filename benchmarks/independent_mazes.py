@@ -211,16 +211,23 @@ def make_maze(rng: np.random.Generator, n: int, style: str, min_len: int) -> tup
         return "".join(question.ravel()), "".join(answer.ravel()), int(dist[g]), bool(count[g] > 1)
 
 
-def is_shortest(question: str, prediction: str) -> bool:
-    """Whether ``prediction`` is ``question`` with exactly the cells of one shortest S-G path marked ``o``."""
+def shortest_length(question: str) -> int:
+    """The moves of a shortest S-G path of a square maze string (-1 if G cannot be reached)."""
+    n = int(round(len(question) ** 0.5))
+    free = np.array([ch != WALL for ch in question]).reshape(n, n)
+    s, g = divmod(question.index(START), n), divmod(question.index(GOAL), n)
+    return int(_distances(free, s)[0][g])
+
+
+def is_shortest(question: str, prediction: str, length: int) -> bool:
+    """Whether ``prediction`` is ``question`` with exactly the cells of one shortest S-G path (``length`` moves,
+    from :func:`shortest_length`) marked ``o``."""
     n = int(round(len(question) ** 0.5))
     if len(prediction) != len(question) or n * n != len(question) or question.count("S") != 1:
         return False
     if any(a != b and not (a == OPEN and b == PATH) for a, b in zip(question, prediction)):
         return False
-    free = np.array([ch != WALL for ch in question]).reshape(n, n)
     s, g = divmod(question.index(START), n), divmod(question.index(GOAL), n)
-    length = _distances(free, s)[0][g]
     marked = {divmod(i, n) for i, ch in enumerate(prediction) if ch == PATH}
     if length < 1 or len(marked) != length - 1:
         return False
@@ -276,12 +283,10 @@ def check(args: argparse.Namespace) -> int:
         )
     by_source, by_length, agree = defaultdict(list), defaultdict(list), []
     for row in rows:
-        good = is_shortest(row["question"], row["prediction"])
-        n = int(round(len(row["question"]) ** 0.5))
-        free = np.array([ch != WALL for ch in row["question"]]).reshape(n, n)
-        s, g = divmod(row["question"].index(START), n), divmod(row["question"].index(GOAL), n)
+        length = shortest_length(row["question"])
+        good = is_shortest(row["question"], row["prediction"], length)
         by_source[row["source"]].append(good)
-        by_length[_bucket(int(_distances(free, s)[0][g]))].append(good)
+        by_length[_bucket(length)].append(good)
         if row.get("correct", "") != "":
             agree.append((row["correct"].strip().lower() in ("1", "true")) == good)
     every = [v for values in by_source.values() for v in values]

@@ -33,10 +33,10 @@ __all__ = ["TrainConfig", "config_from_overrides", "check_target"]
 
 
 def check_target(target: str, task: Optional[Any]) -> None:
-    """ValueError unless ``task`` (a Task spec, or None when unknown) can give the training ``target``."""
+    """ConfigError unless ``task`` (a Task spec, or None when unknown) can give the training ``target``."""
     if target == "least_loss" and (task is None or not task.several_answers):
         what = f"task {task.kind} has one answer per puzzle" if task is not None else "no task is known for the data"
-        raise ValueError(
+        raise ConfigError(
             f"target=least_loss trains toward the correct answer nearest each prediction, but {what}; use target=label"
         )
 

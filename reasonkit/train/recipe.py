@@ -160,10 +160,7 @@ class Recipe:
         task_name = builder if builder in list_kinds("task") else None
         self.spec = build_spec(config, meta, precision, task_name)
         self.task = resolve_task(None, self.data_dir, self.spec.task)
-        try:
-            check_target(config.target, self.task)
-        except ValueError as err:
-            raise ConfigError(str(err)) from None
+        check_target(config.target, self.task)
         per_epoch = steps_per_epoch(config, meta.total_groups, meta.mean_puzzle_examples)
         self.total_steps = total_steps_for(config, meta.total_groups, meta.mean_puzzle_examples)
         self.eval_every = config.eval_every or (

@@ -125,23 +125,25 @@ def test_defaults_are_the_papers_settings(recipe, paper):
     assert settings.default == "hrm"
 
 
+def _dry_run_plan(recipe: str, argv: list[str], tmp_path, capsys, monkeypatch) -> dict:
+    """The plan ``recipe --dry-run`` prints from an empty directory, which it must leave empty."""
+    monkeypatch.chdir(tmp_path)
+    assert recipe_main([*argv, "--dry-run"], load_recipe(str(RECIPES / f"{recipe}.py"))) == 0
+    assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
+    return json.loads(capsys.readouterr().out)
+
+
 @pytest.mark.parametrize("recipe", sorted(COUNTS))
 def test_dry_run_prints_the_plan_without_building(recipe, tmp_path, capsys, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    settings = load_recipe(str(RECIPES / f"{recipe}.py"))
-    assert recipe_main(["--dry-run"], settings) == 0
-    plan = json.loads(capsys.readouterr().out)
+    plan = _dry_run_plan(recipe, [], tmp_path, capsys, monkeypatch)
     assert plan["parameters"] == COUNTS[recipe]
     assert plan["optimizer_steps"] >= 26041 and plan["gpu_hours"] > 0
     assert plan["config"]["model"] == "hrm-27m"
-    assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
 
 
 def test_sudoku_demo_plan_is_the_graph_hrm(tmp_path, capsys, monkeypatch):
     """The README's demo: 6x6 generated, the hierarchical core of graph cells, Q-ACT to 8, float32, the curves."""
-    monkeypatch.chdir(tmp_path)
-    assert recipe_main(["--demo", "--dry-run"], load_recipe(str(RECIPES / "sudoku_extreme.py"))) == 0
-    plan = json.loads(capsys.readouterr().out)
+    plan = _dry_run_plan("sudoku_extreme", ["--demo"], tmp_path, capsys, monkeypatch)
     assert plan["parameters"] == 123_714 and plan["optimizer_steps"] == 1800
     assert plan["data_shape"]["seq_len"] == 36 and plan["data_shape"]["vocab_size"] == 8
     config = plan["config"]
@@ -150,16 +152,13 @@ def test_sudoku_demo_plan_is_the_graph_hrm(tmp_path, capsys, monkeypatch):
     overrides = config["model_overrides"]
     assert overrides["halting"]["max_steps"] == 8 and overrides["inference_max_steps"] == 16  # 2x at inference
     assert overrides["core"]["high"]["kind"] == overrides["core"]["low"]["kind"] == "graph"
-    assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
 
 
 def test_maze_demo_plan_is_the_conv_core_on_mixed_mazes(tmp_path, capsys, monkeypatch):
     """The maze demo: 15x15 mazes of every style with ties, half random walls, trained toward the nearest shortest
     path on every length and tested on >= 20 moves; a flat core of one conv cell, 3 x 8 updates in training and
     16 segments at inference; float32, the curves."""
-    monkeypatch.chdir(tmp_path)
-    assert recipe_main(["--demo", "--dry-run"], load_recipe(str(RECIPES / "maze_hard.py"))) == 0
-    plan = json.loads(capsys.readouterr().out)
+    plan = _dry_run_plan("maze_hard", ["--demo"], tmp_path, capsys, monkeypatch)
     assert plan["parameters"] == 18_880 and plan["optimizer_steps"] == 30_000
     assert plan["data_shape"]["seq_len"] == 225 and plan["data_shape"]["vocab_size"] == 6
     config = plan["config"]
@@ -178,7 +177,6 @@ def test_maze_demo_plan_is_the_conv_core_on_mixed_mazes(tmp_path, capsys, monkey
     overrides = config["model_overrides"]
     assert overrides["core"]["cell"]["kind"] == "conv" and overrides["core"]["cycles"] == 8
     assert overrides["halting"] == {"kind": "fixed", "max_steps": 3} and overrides["inference_max_steps"] == 16
-    assert not any(tmp_path.iterdir()), "a dry run built or wrote something"
 
 
 def test_model_switch_and_paper_switch(capsys):

@@ -40,8 +40,8 @@ def least_cost_shortest_paths(inputs: torch.Tensor, cost: torch.Tensor, side: in
     ``cost`` (per cell [B, side * side], the cost of marking that cell; only open cells are summed) marked.
 
     Equal costs are broken by neighbour order (up, down, left, right from G). A maze without exactly one S and one
-    G, or whose G cannot be reached, is returned unchanged. Which cells are reachable never depends on ``cost``;
-    non-finite costs count as +-1e30. The host is synchronised once every ``_CHECK_EVERY`` layers and once for
+    G, or whose G cannot be reached, is returned unchanged. Non-finite costs count as +-1e30, so which cells are
+    reachable never depends on ``cost``. The host is synchronised once every ``_CHECK_EVERY`` layers and once for
     the walk back.
     """
     b = inputs.shape[0]
@@ -62,8 +62,8 @@ def least_cost_shortest_paths(inputs: torch.Tensor, cost: torch.Tensor, side: in
         # _CHECK_EVERY layers between host syncs; a layer after the search has ended changes nothing
         for _ in range(_CHECK_EVERY):
             layer += 1
-            new = free & ~reached & _neighbours(frontier, False).any(0)
             near = _neighbours(torch.where(frontier, best, torch.inf), torch.inf).amin(0)
+            new = free & ~reached & torch.isfinite(near)  # every reached cell's best is finite (costs are)
             best = torch.where(new, near + cell_cost, best)
             dist = torch.where(new, layer, dist)
             reached |= new
